@@ -1,0 +1,92 @@
+// The plan: what would change in Halo and why. Serialised as the plan JSON of DESIGN.md §3.
+
+export type Action = 'create' | 'update' | 'deactivate' | 'reactivate' | 'createSite';
+export type ChangeKind = 'agent' | 'user' | 'site';
+export const ACTIONS: Action[] = ['createSite', 'create', 'update', 'reactivate', 'deactivate'];
+
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+export interface MembershipDelta {
+  add: string[];
+  remove: string[];
+}
+
+export interface Memberships {
+  roles?: MembershipDelta;
+  teams?: MembershipDelta;
+  cabs?: MembershipDelta;
+}
+
+export interface Change {
+  action: Action;
+  kind: ChangeKind;
+  entraId: string | null;
+  /** The Entra connection the identity comes from (null for orphans and sites). */
+  tenant: string | null;
+  haloId: number | null;
+  name: string;
+  rule: string | null;
+  reason: string;
+  /** Halo field name → from/to. Custom fields by CF name; agent licence as `licence`. */
+  fields: Record<string, FieldChange>;
+  memberships?: Memberships;
+  /** Users: the site they belong in, by name under its client (id null until created). */
+  site?: { clientId: number; clientName: string; name: string; id: number | null };
+}
+
+export interface Orphan {
+  kind: 'agent' | 'user';
+  haloId: number;
+  name: string;
+}
+
+export interface PlanError {
+  entraId: string | null;
+  tenant?: string | null;
+  kind?: 'agent' | 'user' | 'site';
+  haloId?: number | null;
+  name?: string;
+  rule?: string | null;
+  message: string;
+}
+
+export interface Blocked {
+  reason: string;
+  limit: 'maxDeactivations' | 'maxChanges';
+  value: number;
+}
+
+export interface Summary {
+  create: number;
+  update: number;
+  deactivate: number;
+  reactivate: number;
+  createSite: number;
+  unchanged: number;
+}
+
+export interface Plan {
+  version: 1;
+  summary: Summary;
+  changes: Change[];
+  orphans: Orphan[];
+  errors: PlanError[];
+  blocked: Blocked | null;
+  /** Things an admin should read before applying (detail reads made, list rows lacking fields…). */
+  warnings: string[];
+  /** Per rule: how many identities it selected, for CodeLens and the panel. */
+  rules: RuleStats[];
+}
+
+export interface RuleStats {
+  kind: 'agent' | 'user';
+  rule: string;
+  matched: number;
+  create: number;
+  update: number;
+  reactivate: number;
+  deactivate: number;
+}

@@ -1,0 +1,139 @@
+// The mapping file's shape after parsing and schema validation (schemas/halo-identity.schema.json
+// is the source of truth; these types mirror it). Values of secrets stay as references here.
+
+export type Cloud = 'global' | 'usgov' | 'china' | { loginUrl: string; graphUrl: string };
+
+export interface HaloConnection {
+  url: string;
+  authUrl?: string;
+  tenant?: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  pageSize?: number;
+  batchSize?: number;
+  rateLimit?: { requests: number; windowSeconds: number };
+}
+
+export interface EntraCertificate {
+  thumbprintSha256: string;
+  privateKeyFile?: string;
+  privateKey?: string;
+  x5c?: string;
+}
+
+export interface EntraConnection {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificate?: EntraCertificate;
+  cloud?: Cloud;
+}
+
+export interface TlsSettings {
+  /** Extra certificate authorities (PEM file paths) trusted in addition to the system's. */
+  caFiles?: string[];
+}
+
+/** Which Entra identities a rule selects. All given conditions must hold. */
+export interface Selector {
+  group?: string;
+  groups?: string[];
+  where?: Record<string, string | number | boolean | null>;
+  includeGuests?: boolean;
+  /** Every user of the tenant (still subject to `where` and guest exclusion). */
+  all?: boolean;
+}
+
+interface RuleBase {
+  rule: string;
+  tenant?: string;
+  from: Selector;
+}
+
+export type Licence = 'named' | 'concurrent' | 'unchanged';
+
+export interface AgentRule extends RuleBase {
+  team?: string;
+  roles?: string[];
+  licence?: Licence;
+}
+
+export interface UserRule extends RuleBase {
+  client: string;
+  site?: string;
+  siteFrom?: string;
+  siteDefault?: string;
+  createSites?: boolean;
+  roles?: string[];
+}
+
+export interface RoleGrant {
+  group?: string;
+  noManager?: boolean;
+  tenant?: string;
+  agentRoles?: string[];
+  userRoles?: string[];
+}
+
+export interface CabGrant {
+  group: string;
+  tenant?: string;
+  cab: string;
+  role?: string;
+  /** Whether group members join as agents (default) or as users. */
+  members?: 'agents' | 'users';
+}
+
+/** Halo field ← Entra attribute: a name, a list (first non-empty), or the long form. */
+export type FieldSource = string | string[];
+export interface FieldLong {
+  from?: FieldSource;
+  default?: string | number | boolean | null;
+  when?: 'always' | 'create';
+}
+export type FieldSpec = FieldSource | FieldLong;
+
+export type MatchKeyUser = 'azureoid' | 'emailaddress' | 'login' | 'email2' | 'email3';
+export type MatchKeyAgent = 'email' | 'ad' | 'name';
+
+export interface ProtectEntry {
+  email?: string;
+  haloId?: number;
+  kind?: 'agent' | 'user';
+  entraId?: string;
+}
+
+export type Threshold = number | string;
+
+export interface Mapping {
+  version: 1;
+  halo: HaloConnection;
+  entra: EntraConnection[];
+  tls?: TlsSettings;
+  match?: { users?: MatchKeyUser[]; agents?: MatchKeyAgent[] };
+  agents?: AgentRule[];
+  users?: UserRule[];
+  roles?: RoleGrant[];
+  cab?: CabGrant[];
+  fields?: { users?: Record<string, FieldSpec>; agents?: Record<string, FieldSpec> };
+  deprovision?: {
+    users?: 'deactivate' | 'ignore';
+    agents?: 'deactivate' | 'ignore';
+    orphans?: 'report' | 'deactivate';
+  };
+  protect?: ProtectEntry[];
+  safety?: { maxDeactivations?: Threshold; maxChanges?: Threshold };
+}
+
+export const DEFAULT_MATCH_USERS: MatchKeyUser[] = ['azureoid', 'emailaddress'];
+export const DEFAULT_MATCH_AGENTS: MatchKeyAgent[] = ['email'];
+export const DEFAULT_PAGE_SIZE = 1000;
+export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_RATE_LIMIT = { requests: 300, windowSeconds: 300 };
+
+/** The tenant a rule or grant reads from: its own, or the only configured one. */
+export function tenantOf(mapping: Mapping, item: { tenant?: string }): string {
+  return item.tenant ?? mapping.entra[0]?.name ?? '';
+}

@@ -1,0 +1,75 @@
+// What each reader must fetch for a mapping: exactly the attributes, groups and Halo lists it uses.
+import { FieldSpec, Mapping, tenantOf } from './mapping';
+
+export interface EntraNeeds {
+  tenant: string;
+  /** Graph user properties for $select (always includes id, accountEnabled, userType, mail, userPrincipalName, displayName). */
+  attributes: string[];
+  /** Group references (display name or object id) whose transitive user members are needed. */
+  groups: string[];
+  /** Whether each user's manager id is needed (a `noManager` grant). */
+  manager: boolean;
+}
+
+export interface HaloNeeds {
+  /** Halo user fields the mapping reads or writes (custom fields by CF name). */
+  userFields: string[];
+  agentFields: string[];
+  userRoles: boolean;
+  agentRoles: boolean;
+  teams: boolean;
+  cabs: boolean;
+}
+
+const BASE_ATTRIBUTES = ['id', 'accountEnabled', 'userType', 'displayName', 'mail', 'userPrincipalName'];
+
+/** `businessPhones[0]` → `businessPhones`. */
+export function attributeName(source: string): string {
+  const i = source.indexOf('[');
+  return i < 0 ? source : source.slice(0, i);
+}
+
+export function fieldSources(spec: FieldSpec): string[] {
+  if (typeof spec === 'string') return [spec];
+  if (Array.isArray(spec)) return spec;
+  const from = spec.from;
+  return from === undefined ? [] : typeof from === 'string' ? [from] : from;
+}
+
+export function entraNeeds(mapping: Mapping): EntraNeeds[] {
+  return mapping.entra.map((conn) => {
+    const attributes = new Set(BASE_ATTRIBUTES);
+    const groups = new Set<string>();
+    let manager = false;
+    const mine = (item: { tenant?: string }) => tenantOf(mapping, item) === conn.name;
+    for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
+      if (!mine(rule)) continue;
+      if (rule.from.group) groups.add(rule.from.group);
+      for (const g of rule.from.groups ?? []) groups.add(g);
+      for (const key of Object.keys(rule.from.where ?? {})) attributes.add(key);
+      if ('siteFrom' in rule && rule.siteFrom) attributes.add(attributeName(rule.siteFrom));
+    }
+    for (const grant of mapping.roles ?? []) {
+      if (!mine(grant)) continue;
+      if (grant.group) groups.add(grant.group);
+      if (grant.noManager) manager = true;
+    }
+    for (const cab of mapping.cab ?? []) if (mine(cab)) groups.add(cab.group);
+    for (const specs of [mapping.fields?.users, mapping.fields?.agents]) {
+      for (const spec of Object.values(specs ?? {})) for (const s of fieldSources(spec)) attributes.add(attributeName(s));
+    }
+    return { tenant: conn.name, attributes: [...attributes].sort(), groups: [...groups].sort(), manager };
+  });
+}
+
+export function haloNeeds(mapping: Mapping): HaloNeeds {
+  const grants = mapping.roles ?? [];
+  return {
+    userFields: Object.keys(mapping.fields?.users ?? {}).sort(),
+    agentFields: Object.keys(mapping.fields?.agents ?? {}).sort(),
+    userRoles: (mapping.users ?? []).some((r) => r.roles?.length) || grants.some((g) => g.userRoles?.length),
+    agentRoles: (mapping.agents ?? []).some((r) => r.roles?.length) || grants.some((g) => g.agentRoles?.length),
+    teams: (mapping.agents ?? []).some((r) => r.team),
+    cabs: (mapping.cab ?? []).length > 0,
+  };
+}

@@ -1,0 +1,106 @@
+// What the readers hand to the planner: both sides, normalised into the planner's terms.
+// Wire details (Halo ids, licence numbers, body shapes) stay in src/halo and src/entra.
+
+export interface EntraUser {
+  id: string;
+  accountEnabled: boolean;
+  /** "Member" or "Guest" (null when Entra returned none). */
+  userType: string | null;
+  /** Every attribute read with $select, under its Graph name (displayName, mail, businessPhones…). */
+  attrs: Record<string, unknown>;
+  /** The manager's object id (null: none). Absent when no rule needed managers. */
+  managerId?: string | null;
+}
+
+export interface EntraGroup {
+  /** How the mapping names the group: its display name or its object id. */
+  ref: string;
+  id: string;
+  displayName: string;
+  /** Transitive members that are users (nested groups flattened, devices and contacts dropped). */
+  memberIds: string[];
+}
+
+export interface EntraTenantSnapshot {
+  /** The connection name from the mapping (`entra[].name`). */
+  tenant: string;
+  users: EntraUser[];
+  groups: EntraGroup[];
+}
+
+export interface EntraSnapshot {
+  tenants: EntraTenantSnapshot[];
+}
+
+/** A Halo end-user record. `undefined` means "not known" (list row lacked it), never "empty". */
+export interface HaloUser {
+  id: number;
+  name: string | null;
+  clientId: number | null;
+  siteId: number | null;
+  inactive: boolean;
+  azureoid: string | null | undefined;
+  /** Names of the user's end-user roles. */
+  roles: string[] | undefined;
+  /** Halo field name → value; custom fields flattened under their CF name. */
+  fields: Record<string, unknown>;
+}
+
+export interface HaloAgent {
+  id: number;
+  name: string | null;
+  disabled: boolean;
+  isApiAgent: boolean;
+  /** Default team name. */
+  team: string | null;
+  teams: string[] | undefined;
+  roles: string[] | undefined;
+  /** 'named' | 'concurrent' | another wire value as a string; undefined when unknown. */
+  licence: string | undefined;
+  fields: Record<string, unknown>;
+}
+
+export interface HaloSite {
+  id: number;
+  name: string;
+  clientId: number;
+  inactive: boolean;
+}
+
+export interface HaloClient {
+  id: number;
+  name: string;
+  inactive: boolean;
+}
+
+export interface HaloNamed {
+  id: string | number;
+  name: string;
+}
+
+export interface HaloCabMember {
+  agentId: number | null;
+  userId: number | null;
+  role: string | null;
+}
+
+export interface HaloCab {
+  id: number;
+  name: string;
+  members: HaloCabMember[];
+  /** Names of the CAB's roles (for `cab[].role`). */
+  roles: string[];
+}
+
+export interface HaloSnapshot {
+  users: HaloUser[];
+  agents: HaloAgent[];
+  sites: HaloSite[];
+  clients: HaloClient[];
+  agentRoles: HaloNamed[];
+  userRoles: HaloNamed[];
+  teams: HaloNamed[];
+  cabs: HaloCab[];
+  /** How the snapshot was read: detail reads made and anything the admin should know. */
+  stats: { requests: number; detailReads: number; warnings: string[] };
+}
