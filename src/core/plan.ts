@@ -1,0 +1,434 @@
+// plan(mapping, entra, halo) → Plan: pure and deterministic. It decides, for every Entra identity
+// and every Halo record in managed scope, what should change and why (DESIGN §2, §2a, §3).
+import type { Action, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
+import { ACTIONS } from './changes';
+import { desiredIdentities, Identity, Selection } from './desired';
+import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
+import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
+import { evaluateField, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
+import { resolveScope, Scope } from './scope';
+import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
+
+type Kind = 'agent' | 'user';
+
+interface Ctx {
+  mapping: Mapping;
+  halo: HaloSnapshot;
+  scope: Scope;
+  changes: Change[];
+  errors: PlanError[];
+  orphans: Orphan[];
+  unchanged: number;
+  managedRecords: number;
+  selected: Map<string, number>;
+  /** Sites to create, by client id + name key. */
+  siteCreates: Map<string, Change>;
+}
+
+export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): Plan {
+  const scope = resolveScope(mapping, halo);
+  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: new Map(), siteCreates: new Map() };
+  const identities = desiredIdentities(mapping, entra, (tenant, user) => scope.isProtectedIdentity(tenant, user));
+  const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
+  if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
+  if ((mapping.agents ?? []).length) planAgents(ctx, identities);
+  ctx.changes.push(...ctx.siteCreates.values());
+  return finish(ctx);
+}
+
+// ───────────────────────────── users ─────────────────────────────
+
+function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<string>>): void {
+  const { mapping, scope } = ctx;
+  const keys = mapping.match?.users ?? DEFAULT_MATCH_USERS;
+  const records = ctx.halo.users.filter((r) => !scope.isProtectedRecord('user', r.id, r.fields.emailaddress, r.azureoid));
+  const index = new RecordIndex(records, keys, (r, k) => (k === 'azureoid' ? r.azureoid : r.fields[k]));
+  const claimed = new Set<number>();
+  const matchedUnselected = new Map<number, Identity>();
+  const deprovision = mapping.deprovision?.users ?? 'deactivate';
+
+  for (const id of identities) {
+    const sel = id.userRule;
+    const enabled = id.user.accountEnabled;
+    const found = index.find(keys, (k) => (k === 'azureoid' ? id.user.id : matchValue(mapping.fields?.users?.[k], id.user)), id.user.id);
+    if ('error' in found) {
+      if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, found.error));
+      continue;
+    }
+    const record = found.record;
+    if (!record) {
+      if (sel && enabled) createUser(ctx, id, sel);
+      continue;
+    }
+    if (claimed.has(record.id)) {
+      if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `Halo user #${record.id} is already claimed by another Entra identity`));
+      continue;
+    }
+    const linked = found.via === 'azureoid';
+    if (!sel && !linked) {
+      if (scope.userInScope(record)) matchedUnselected.set(record.id, id);
+      continue;
+    }
+    claimed.add(record.id);
+    if (!scope.userInScope(record)) {
+      if (sel && enabled) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `matches Halo user #${record.id} under ${scope.clientName(record.clientId)}, outside this mapping's clients and sites; it is not moved or duplicated`));
+      continue;
+    }
+    ctx.managedRecords++;
+    const link: Record<string, FieldChange> = linked ? {} : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
+    if (sel && enabled) {
+      updateUser(ctx, id, sel, record, link);
+    } else if (!record.inactive && deprovision === 'deactivate') {
+      const why = !enabled ? 'disabled in Entra' : 'no user rule selects them any more';
+      ctx.changes.push(deactivation('user', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, link));
+    }
+  }
+
+  for (const record of records) {
+    if (claimed.has(record.id) || !scope.userInScope(record) || record.inactive) continue;
+    ctx.managedRecords++;
+    if (record.azureoid === undefined) {
+      ctx.errors.push({ entraId: null, kind: 'user', haloId: record.id, name: record.name ?? '', message: 'its Entra link (azureoid) could not be read, so it is left alone' });
+      continue;
+    }
+    if (!isEmpty(record.azureoid)) {
+      const tenants = scope.tenantsForUser(record);
+      const exists = tenants.some((t) => entraIds.get(t)?.has(String(record.azureoid).toLowerCase()) || entraIds.get(t)?.has(String(record.azureoid)));
+      if (!exists && deprovision === 'deactivate') ctx.changes.push(deactivation('user', record, String(record.azureoid), tenants[0] ?? null, null, 'deleted in Entra', {}));
+      continue;
+    }
+    orphan(ctx, 'user', record.id, record.name ?? '', matchedUnselected.get(record.id));
+  }
+}
+
+function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): { clientId: number; clientName: string; name: string; id: number | null } | string {
+  const client = ctx.scope.client(rule.client);
+  let siteName: string | null = rule.site ?? null;
+  if (rule.siteFrom) {
+    const v = readAttribute(id.user, rule.siteFrom);
+    siteName = isEmpty(v) ? (rule.siteDefault ?? null) : String(v).trim();
+    if (!siteName) return `${rule.siteFrom} is empty in Entra and rule ${rule.rule} has no siteDefault`;
+  }
+  const existing = ctx.scope.site(client.id, siteName!);
+  if (existing) return { clientId: client.id, clientName: client.name, name: existing.name, id: existing.id };
+  if (!rule.createSites) return `site "${siteName}" does not exist under ${client.name} and rule ${rule.rule} does not create sites`;
+  const key = `${client.id}\u0000${nameKey(siteName!)}`;
+  if (!ctx.siteCreates.has(key)) {
+    ctx.siteCreates.set(key, {
+      action: 'createSite', kind: 'site', entraId: null, tenant: null, haloId: null, name: siteName!, rule: rule.rule,
+      reason: `${rule.siteFrom ?? 'siteDefault'} "${siteName}" has no site under ${client.name}; rule ${rule.rule} creates sites`,
+      fields: { client_id: { from: null, to: client.id }, name: { from: null, to: siteName } },
+      site: { clientId: client.id, clientName: client.name, name: siteName!, id: null },
+    });
+  }
+  return { clientId: client.id, clientName: client.name, name: siteName!, id: null };
+}
+
+function createUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>): void {
+  const placement = userPlacement(ctx, id, sel.rule);
+  if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement));
+  const fields = desiredFields(ctx.mapping.fields?.users, id.user, null, true);
+  fields.site_id = { from: null, to: placement.id };
+  fields.azureoid = { from: null, to: id.user.id };
+  const memberships = membershipChanges(ctx, 'user', id, null);
+  count(ctx, sel.rule.rule, 'user');
+  ctx.changes.push(change('create', 'user', id, null, sel, 'not in Halo yet', fields, memberships, placement));
+}
+
+function updateUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>, record: HaloUser, link: Record<string, FieldChange>): void {
+  count(ctx, sel.rule.rule, 'user');
+  const placement = userPlacement(ctx, id, sel.rule);
+  if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement, record.id));
+  const fields = { ...link, ...desiredFields(ctx.mapping.fields?.users, id.user, record.fields, false) };
+  if (placement.id !== record.siteId) fields.site_id = { from: record.siteId, to: placement.id };
+  const memberships = membershipChanges(ctx, 'user', id, { roles: record.roles, cabs: ctx.scope.cabsOf('user', record.id) });
+  if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, 'its Halo roles could not be read, so it is left alone', record.id));
+  const site = 'site_id' in fields ? placement : undefined;
+  decideUpdate(ctx, id, sel, record.id, record.inactive, 'inactive', fields, memberships, site);
+}
+
+// ───────────────────────────── agents ─────────────────────────────
+
+function planAgents(ctx: Ctx, identities: Identity[]): void {
+  const { mapping, scope } = ctx;
+  const keys = mapping.match?.agents ?? DEFAULT_MATCH_AGENTS;
+  const records = ctx.halo.agents.filter((r) => !scope.isProtectedRecord('agent', r.id, r.fields.email, undefined));
+  const index = new RecordIndex(records, keys, (r, k) => r.fields[k] ?? (k === 'name' ? r.name : undefined));
+  const claimed = new Set<number>();
+  const deprovision = mapping.deprovision?.agents ?? 'deactivate';
+
+  for (const id of identities) {
+    const sel = id.agent;
+    const enabled = id.user.accountEnabled;
+    const found = index.find(keys, (k) => matchValue(mapping.fields?.agents?.[k], id.user, k), null);
+    if ('error' in found) {
+      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, found.error));
+      continue;
+    }
+    const record = found.record;
+    if (!record) {
+      if (sel && enabled) createAgent(ctx, id, sel);
+      continue;
+    }
+    if (record.isApiAgent) {
+      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, `matches API agent #${record.id}, which is never touched`));
+      continue;
+    }
+    if (claimed.has(record.id)) {
+      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, `Halo agent #${record.id} is already claimed by another Entra identity`));
+      continue;
+    }
+    claimed.add(record.id);
+    ctx.managedRecords++;
+    if (sel && enabled) {
+      updateAgent(ctx, id, sel, record);
+    } else if (!record.disabled && deprovision === 'deactivate') {
+      const why = !enabled ? 'disabled in Entra' : 'no agent rule selects them any more';
+      ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, {}));
+    }
+  }
+}
+
+function agentFields(ctx: Ctx, rule: AgentRule, user: EntraUser, record: HaloAgent | null): Record<string, FieldChange> {
+  const fields = desiredFields(ctx.mapping.fields?.agents, user, record?.fields ?? null, record === null);
+  if (rule.team && (record === null || !sameValue('team', record.team, rule.team))) fields.team = { from: record?.team ?? null, to: ctx.scope.teamName(rule.team) };
+  const licence = rule.licence && rule.licence !== 'unchanged' ? rule.licence : null;
+  if (licence && record?.licence !== licence) fields.licence = { from: record?.licence ?? null, to: licence };
+  return fields;
+}
+
+function createAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>): void {
+  count(ctx, sel.rule.rule, 'agent');
+  const memberships = membershipChanges(ctx, 'agent', id, null);
+  ctx.changes.push(change('create', 'agent', id, null, sel, 'not in Halo yet', agentFields(ctx, sel.rule, id.user, null), memberships));
+}
+
+function updateAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>, record: HaloAgent): void {
+  count(ctx, sel.rule.rule, 'agent');
+  const memberships = membershipChanges(ctx, 'agent', id, { roles: record.roles, teams: record.teams, cabs: ctx.scope.cabsOf('agent', record.id) });
+  if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'agent', sel.rule.rule, 'its Halo roles or teams could not be read, so it is left alone', record.id));
+  decideUpdate(ctx, id, sel, record.id, record.disabled, 'isdisabled', agentFields(ctx, sel.rule, id.user, record), memberships);
+}
+
+// ───────────────────────────── shared ─────────────────────────────
+
+/** Finds the one Halo record an identity matches, trying keys in precedence order. */
+class RecordIndex<R extends { id: number }> {
+  private readonly maps = new Map<string, Map<string, R[]>>();
+  constructor(
+    records: R[],
+    keys: string[],
+    private readonly valueOf: (r: R, key: string) => unknown,
+  ) {
+    for (const k of keys) {
+      const m = new Map<string, R[]>();
+      for (const r of records) {
+        const v = normalise(k, valueOf(r, k));
+        if (v === null) continue;
+        const list = m.get(v);
+        if (list) list.push(r);
+        else m.set(v, [r]);
+      }
+      this.maps.set(k, m);
+    }
+  }
+
+  find(keys: string[], identityValue: (key: string) => unknown, oid: string | null): { record: R | null; via: string | null } | { error: string } {
+    for (const k of keys) {
+      const v = normalise(k, identityValue(k));
+      if (v === null) continue;
+      const hits = this.maps.get(k)?.get(v) ?? [];
+      if (hits.length > 1) return { error: `ambiguous: Halo records ${hits.map((h) => '#' + h.id).join(', ')} all have ${k} ${v}` };
+      if (hits.length === 1) {
+        const linkedTo = k === 'azureoid' || oid === null ? null : this.valueOf(hits[0], 'azureoid');
+        if (linkedTo === undefined) return { error: `Halo user #${hits[0].id} matches by ${k} but its Entra link (azureoid) could not be read` };
+        if (!isEmpty(linkedTo) && normalise('azureoid', linkedTo) !== normalise('azureoid', oid)) {
+          return { error: `Halo user #${hits[0].id} has the same ${k} but is linked to another Entra object (${linkedTo}); clear its azureoid in Halo to relink it` };
+        }
+        return { record: hits[0], via: k };
+      }
+    }
+    return { record: null, via: null };
+  }
+}
+
+/** The identity's value for a match key: the mapped field if there is one, else mail/UPN or the display name. */
+function matchValue(spec: FieldSpec | undefined, user: EntraUser, key?: string): unknown {
+  if (spec !== undefined) return evaluateField(spec, user).value;
+  if (key === 'name') return user.attrs.displayName;
+  return user.attrs.mail ?? user.attrs.userPrincipalName;
+}
+
+function desiredFields(specs: Record<string, FieldSpec> | undefined, user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {
+  const out: Record<string, FieldChange> = {};
+  for (const [field, spec] of Object.entries(specs ?? {})) {
+    const { value, createOnly } = evaluateField(spec, user);
+    if (createOnly && !creating) continue;
+    const from = current ? (current[field] ?? null) : null;
+    if (creating ? value !== null : !sameValue(field, from, value)) out[field] = { from, to: value };
+  }
+  if (creating && !out.name) out.name = { from: null, to: user.attrs.displayName ?? user.attrs.userPrincipalName ?? user.id };
+  return out;
+}
+
+/** Current memberships of a record (null when creating). Undefined lists were not readable. */
+interface Held {
+  roles: string[] | undefined;
+  teams?: string[] | undefined;
+  cabs: string[];
+}
+
+function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: null): Memberships;
+function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held): Memberships | 'unknown';
+function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held | null): Memberships | 'unknown' {
+  const creating = held === null;
+  const roles = held?.roles;
+  const teams = held?.teams;
+  const cabs = held?.cabs ?? [];
+  const out: Memberships = {};
+  const managedRoles = ctx.scope.managedRoles(kind);
+  if (managedRoles.size) {
+    if (roles === undefined && !creating) return 'unknown';
+    const d = delta(kind === 'agent' ? id.agentRoles : id.userRoles, roles ?? [], managedRoles, (n) => ctx.scope.roleName(kind, n));
+    if (d) out.roles = d;
+  }
+  if (kind === 'agent') {
+    const managedTeams = ctx.scope.managedTeams();
+    if (managedTeams.size) {
+      if (teams === undefined && !creating) return 'unknown';
+      const want = id.agent?.rule.team ? [id.agent.rule.team] : [];
+      const d = delta(new Set(want), teams ?? [], managedTeams, (n) => ctx.scope.teamName(n));
+      if (d) out.teams = d;
+    }
+  }
+  const managedCabs = ctx.scope.managedCabs(kind);
+  if (managedCabs.size) {
+    const d = delta(kind === 'agent' ? id.agentCabs : id.userCabs, cabs, managedCabs, (n) => n);
+    if (d) out.cabs = d;
+  }
+  return out;
+}
+
+/** Adds what is wanted and missing; removes what is managed, present and no longer wanted. */
+function delta(want: Set<string>, have: string[], managed: Set<string>, display: (n: string) => string): MembershipDelta | null {
+  const haveKeys = new Set(have.map(nameKey));
+  const wantKeys = new Set([...want].map(nameKey));
+  const add = [...want].filter((w) => !haveKeys.has(nameKey(w))).map(display).sort();
+  const remove = have.filter((h) => managed.has(nameKey(h)) && !wantKeys.has(nameKey(h))).sort();
+  return add.length || remove.length ? { add, remove } : null;
+}
+
+function decideUpdate(ctx: Ctx, id: Identity, sel: Selection<AgentRule | UserRule>, haloId: number, inactive: boolean, flag: 'inactive' | 'isdisabled', fields: Record<string, FieldChange>, memberships: Memberships, site?: Change['site']): void {
+  const hasMemberships = Object.keys(memberships).length > 0;
+  const kind: Kind = flag === 'inactive' ? 'user' : 'agent';
+  if (inactive) {
+    fields[flag] = { from: true, to: false };
+    ctx.changes.push(change('reactivate', kind, id, haloId, sel, 'inactive in Halo', fields, memberships, site));
+  } else if (Object.keys(fields).length || hasMemberships) {
+    const what = [...Object.keys(fields).sort(), ...Object.keys(memberships).sort()].join(', ');
+    ctx.changes.push(change('update', kind, id, haloId, sel, `${what} changed`, fields, memberships, site));
+  } else {
+    ctx.unchanged++;
+  }
+}
+
+function change(action: Action, kind: Kind, id: Identity, haloId: number | null, sel: Selection<AgentRule | UserRule>, what: string, fields: Record<string, FieldChange>, memberships: Memberships, site?: Change['site']): Change {
+  const nameValue = fields.name?.to ?? id.user.attrs.displayName ?? id.user.id;
+  const c: Change = {
+    action, kind, entraId: id.user.id, tenant: id.tenant, haloId, name: String(nameValue), rule: sel.rule.rule,
+    reason: `${sel.because}; rule ${sel.rule.rule}; ${what}`, fields: sortKeys(fields),
+  };
+  if (Object.keys(memberships).length) c.memberships = memberships;
+  if (site) c.site = site;
+  return c;
+}
+
+function deactivation(kind: Kind, record: HaloAgent | HaloUser, entraId: string | null, tenant: string | null, rule: string | null, why: string, link: Record<string, FieldChange>): Change {
+  const flag = kind === 'user' ? 'inactive' : 'isdisabled';
+  return {
+    action: 'deactivate', kind, entraId, tenant, haloId: record.id, name: record.name ?? '', rule, reason: why,
+    fields: sortKeys({ ...link, [flag]: { from: false, to: true } }),
+  };
+}
+
+function orphan(ctx: Ctx, kind: Kind, haloId: number, name: string, matched: Identity | undefined): void {
+  ctx.orphans.push({ kind, haloId, name });
+  if (ctx.mapping.deprovision?.orphans !== 'deactivate') return;
+  const why = matched ? `orphan: matches ${matched.user.attrs.userPrincipalName ?? matched.user.id}, whom no user rule selects` : 'orphan: no Entra identity claims this record';
+  ctx.changes.push({ action: 'deactivate', kind, entraId: null, tenant: null, haloId, name, rule: null, reason: why, fields: { inactive: { from: false, to: true } } });
+}
+
+function identityError(id: Identity, kind: Kind, rule: string, message: string, haloId?: number): PlanError {
+  const e: PlanError = { entraId: id.user.id, tenant: id.tenant, kind, name: String(id.user.attrs.displayName ?? id.user.attrs.userPrincipalName ?? id.user.id), rule, message };
+  if (haloId !== undefined) e.haloId = haloId;
+  return e;
+}
+
+function count(ctx: Ctx, rule: string, kind: Kind): void {
+  const key = `${kind}\u0000${rule}`;
+  ctx.selected.set(key, (ctx.selected.get(key) ?? 0) + 1);
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function compareChanges(a: Change, b: Change): number {
+  const order = ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action);
+  if (order) return order;
+  for (const [x, y] of [[a.kind, b.kind], [a.name, b.name], [a.entraId ?? '', b.entraId ?? ''], [String(a.haloId ?? ''), String(b.haloId ?? '')]]) {
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+function finish(ctx: Ctx): Plan {
+  const { mapping } = ctx;
+  const changes = ctx.changes.sort(compareChanges);
+  const summary: Summary = { create: 0, update: 0, deactivate: 0, reactivate: 0, createSite: 0, unchanged: ctx.unchanged };
+  for (const c of changes) summary[c.action]++;
+  const rules: RuleStats[] = [];
+  for (const [kind, list] of [['agent', mapping.agents ?? []], ['user', mapping.users ?? []]] as const) {
+    for (const r of list) {
+      const mine = changes.filter((c) => c.rule === r.rule && c.kind === kind);
+      const n = (a: Action) => mine.filter((c) => c.action === a).length;
+      rules.push({ kind, rule: r.rule, matched: ctx.selected.get(`${kind}\u0000${r.rule}`) ?? 0, create: n('create'), update: n('update'), reactivate: n('reactivate'), deactivate: n('deactivate') });
+    }
+  }
+  const errors = ctx.errors.sort((a, b) => {
+    const x = `${a.kind ?? ''}\u0000${a.name ?? ''}\u0000${a.entraId ?? ''}\u0000${a.haloId ?? ''}`;
+    const y = `${b.kind ?? ''}\u0000${b.name ?? ''}\u0000${b.entraId ?? ''}\u0000${b.haloId ?? ''}`;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const warnings = [...ctx.halo.stats.warnings];
+  return {
+    version: 1,
+    summary,
+    changes,
+    orphans: ctx.orphans.sort((a, b) => a.haloId - b.haloId),
+    errors,
+    blocked: thresholds(mapping, summary, changes.length, ctx.managedRecords),
+    warnings,
+    rules,
+  };
+}
+
+/** Share thresholds are of the managed Halo records at plan time. */
+export function limitOf(threshold: number | string | undefined, managed: number): number | null {
+  if (threshold === undefined) return null;
+  if (typeof threshold === 'number') return threshold;
+  const pct = Number(threshold.replace('%', '').trim());
+  return Math.floor((pct / 100) * managed);
+}
+
+function thresholds(mapping: Mapping, summary: Summary, total: number, managed: number): Plan['blocked'] {
+  const maxDeactivations = limitOf(mapping.safety?.maxDeactivations, managed);
+  if (maxDeactivations !== null && summary.deactivate > maxDeactivations) {
+    return { reason: `${summary.deactivate} deactivations exceed safety.maxDeactivations (${mapping.safety!.maxDeactivations}${typeof mapping.safety!.maxDeactivations === 'string' ? ` = ${maxDeactivations} of ${managed} managed records` : ''})`, limit: 'maxDeactivations', value: summary.deactivate };
+  }
+  const maxChanges = limitOf(mapping.safety?.maxChanges, managed);
+  if (maxChanges !== null && total > maxChanges) {
+    return { reason: `${total} changes exceed safety.maxChanges (${mapping.safety!.maxChanges}${typeof mapping.safety!.maxChanges === 'string' ? ` = ${maxChanges} of ${managed} managed records` : ''})`, limit: 'maxChanges', value: total };
+  }
+  return null;
+}

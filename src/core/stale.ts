@@ -1,0 +1,57 @@
+// Stale-plan check: before a change is written, the fresh Halo read must still show what the
+// plan saw. A record edited in Halo since the plan is refused and reported, never overwritten.
+import type { Change } from './changes';
+import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, Mapping } from './mapping';
+import type { HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
+import { nameKey, normalise, sameValue } from './values';
+
+export interface FreshIndex {
+  users: Map<number, HaloUser>;
+  agents: Map<number, HaloAgent>;
+  snapshot: HaloSnapshot;
+}
+
+export function indexFresh(snapshot: HaloSnapshot): FreshIndex {
+  return { users: new Map(snapshot.users.map((u) => [u.id, u])), agents: new Map(snapshot.agents.map((a) => [a.id, a])), snapshot };
+}
+
+function current(record: HaloUser | HaloAgent, kind: 'user' | 'agent', field: string): unknown {
+  if (field === 'azureoid' && kind === 'user') return (record as HaloUser).azureoid;
+  if (field === 'inactive' && kind === 'user') return (record as HaloUser).inactive;
+  if (field === 'isdisabled' && kind === 'agent') return (record as HaloAgent).disabled;
+  if (field === 'site_id' && kind === 'user') return (record as HaloUser).siteId;
+  if (field === 'team' && kind === 'agent') return (record as HaloAgent).team;
+  if (field === 'licence' && kind === 'agent') return (record as HaloAgent).licence;
+  return record.fields[field];
+}
+
+/** Why `change` no longer fits Halo as freshly read, or null when it may be applied. */
+export function staleReason(change: Change, fresh: FreshIndex, mapping: Mapping): string | null {
+  if (change.kind === 'site') {
+    const exists = fresh.snapshot.sites.some((s) => s.clientId === change.site?.clientId && nameKey(s.name) === nameKey(change.name));
+    return exists ? `site "${change.name}" now exists in Halo` : null;
+  }
+  if (change.action === 'create') return createConflict(change, fresh, mapping);
+  const record = change.kind === 'user' ? fresh.users.get(change.haloId!) : fresh.agents.get(change.haloId!);
+  if (!record) return `${change.kind} #${change.haloId} is no longer in Halo`;
+  for (const [field, f] of Object.entries(change.fields)) {
+    const now = current(record, change.kind, field);
+    if (now === undefined) continue; // not readable in the fresh lists: cannot be stale-checked
+    if (!sameValue(field, now, f.from)) return `${field} changed in Halo since the plan (planned from ${JSON.stringify(f.from)}, now ${JSON.stringify(now)})`;
+  }
+  return null;
+}
+
+/** A create is stale when a record it would have matched has appeared. */
+function createConflict(change: Change, fresh: FreshIndex, mapping: Mapping): string | null {
+  const keys: string[] = change.kind === 'user' ? (mapping.match?.users ?? DEFAULT_MATCH_USERS) : (mapping.match?.agents ?? DEFAULT_MATCH_AGENTS);
+  const records: Array<HaloUser | HaloAgent> = change.kind === 'user' ? fresh.snapshot.users : fresh.snapshot.agents;
+  for (const key of keys) {
+    const want = key === 'azureoid' ? change.entraId : change.fields[key]?.to;
+    const v = normalise(key, want);
+    if (v === null) continue;
+    const hit = records.find((r) => normalise(key, current(r, change.kind as 'user' | 'agent', key)) === v);
+    if (hit) return `a Halo ${change.kind} with this ${key} (#${hit.id}) appeared since the plan`;
+  }
+  return null;
+}
