@@ -5,7 +5,7 @@ import { ACTIONS } from './changes';
 import { desiredIdentities, Identity, Selection } from './desired';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
-import { evaluateField, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
+import { evaluateField, identityMatchValue, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { resolveScope, Scope } from './scope';
 import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
 
@@ -50,7 +50,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
   for (const id of identities) {
     const sel = id.userRule;
     const enabled = id.user.accountEnabled;
-    const found = index.find(keys, (k) => (k === 'azureoid' ? id.user.id : matchValue(mapping.fields?.users?.[k], id.user)), id.user.id);
+    const found = index.find(keys, (k) => (k === 'azureoid' ? id.user.id : identityMatchValue(mapping.fields?.users?.[k], id.user)), id.user.id);
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, found.error));
       continue;
@@ -160,7 +160,7 @@ function planAgents(ctx: Ctx, identities: Identity[]): void {
   for (const id of identities) {
     const sel = id.agent;
     const enabled = id.user.accountEnabled;
-    const found = index.find(keys, (k) => matchValue(mapping.fields?.agents?.[k], id.user, k), null);
+    const found = index.find(keys, (k) => identityMatchValue(mapping.fields?.agents?.[k], id.user, k), null);
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, found.error));
       continue;
@@ -250,13 +250,6 @@ class RecordIndex<R extends { id: number }> {
     }
     return { record: null, via: null };
   }
-}
-
-/** The identity's value for a match key: the mapped field if there is one, else mail/UPN or the display name. */
-function matchValue(spec: FieldSpec | undefined, user: EntraUser, key?: string): unknown {
-  if (spec !== undefined) return evaluateField(spec, user).value;
-  if (key === 'name') return user.attrs.displayName;
-  return user.attrs.mail ?? user.attrs.userPrincipalName;
 }
 
 function desiredFields(specs: Record<string, FieldSpec> | undefined, user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {

@@ -40,7 +40,7 @@ function membershipLines(m: Memberships | undefined): string[] {
 
 function fieldLines(c: Change): string[] {
   return Object.entries(c.fields).map(([k, f]: [string, FieldChange]) => {
-    const to = k === 'site_id' && c.site ? `${formatValue(f.to)} (${c.site.name}${c.site.id === null ? ', created by this plan' : ''})` : formatValue(f.to);
+    const to = k === 'site_id' && c.site ? (c.site.id === null ? `new site "${c.site.name}"` : `${formatValue(f.to)} (${c.site.name})`) : formatValue(f.to);
     return c.action === 'create' || c.action === 'createSite' ? `${k}: ${to}` : `${k}: ${formatValue(f.from)} → ${to}`;
   });
 }

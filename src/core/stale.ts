@@ -27,10 +27,7 @@ function current(record: HaloUser | HaloAgent, kind: 'user' | 'agent', field: st
 
 /** Why `change` no longer fits Halo as freshly read, or null when it may be applied. */
 export function staleReason(change: Change, fresh: FreshIndex, mapping: Mapping): string | null {
-  if (change.kind === 'site') {
-    const exists = fresh.snapshot.sites.some((s) => s.clientId === change.site?.clientId && nameKey(s.name) === nameKey(change.name));
-    return exists ? `site "${change.name}" now exists in Halo` : null;
-  }
+  if (change.kind === 'site') return existingRecord(change, fresh, mapping) ? `site "${change.name}" now exists in Halo` : null;
   if (change.action === 'create') return createConflict(change, fresh, mapping);
   const record = change.kind === 'user' ? fresh.users.get(change.haloId!) : fresh.agents.get(change.haloId!);
   if (!record) return `${change.kind} #${change.haloId} is no longer in Halo`;
@@ -44,14 +41,23 @@ export function staleReason(change: Change, fresh: FreshIndex, mapping: Mapping)
 
 /** A create is stale when a record it would have matched has appeared. */
 function createConflict(change: Change, fresh: FreshIndex, mapping: Mapping): string | null {
-  const keys: string[] = change.kind === 'user' ? (mapping.match?.users ?? DEFAULT_MATCH_USERS) : (mapping.match?.agents ?? DEFAULT_MATCH_AGENTS);
-  const records: Array<HaloUser | HaloAgent> = change.kind === 'user' ? fresh.snapshot.users : fresh.snapshot.agents;
+  const hit = existingRecord(change, fresh, mapping);
+  return hit ? `a Halo ${change.kind} matching this identity (#${hit.id}) appeared since the plan` : null;
+}
+
+/** The Halo record (or site) a create would have matched, if one exists now. */
+export function existingRecord(change: Change, fresh: FreshIndex, mapping: Mapping): { id: number } | null {
+  if (change.kind === 'site') {
+    return fresh.snapshot.sites.find((s) => s.clientId === change.site?.clientId && nameKey(s.name) === nameKey(change.name)) ?? null;
+  }
+  const kind = change.kind;
+  const keys: string[] = kind === 'user' ? (mapping.match?.users ?? DEFAULT_MATCH_USERS) : (mapping.match?.agents ?? DEFAULT_MATCH_AGENTS);
+  const records: Array<HaloUser | HaloAgent> = kind === 'user' ? fresh.snapshot.users : fresh.snapshot.agents;
   for (const key of keys) {
-    const want = key === 'azureoid' ? change.entraId : change.fields[key]?.to;
-    const v = normalise(key, want);
+    const v = normalise(key, key === 'azureoid' ? change.entraId : change.fields[key]?.to);
     if (v === null) continue;
-    const hit = records.find((r) => normalise(key, current(r, change.kind as 'user' | 'agent', key)) === v);
-    if (hit) return `a Halo ${change.kind} with this ${key} (#${hit.id}) appeared since the plan`;
+    const hit = records.find((r) => normalise(key, current(r, kind, key)) === v);
+    if (hit) return hit;
   }
   return null;
 }

@@ -54,3 +54,10 @@ export function sameValue(field: string, a: unknown, b: unknown): boolean {
 export function nameKey(name: string): string {
   return name.trim().toLowerCase();
 }
+
+/** The identity's value for a match key: the mapped field if there is one, else mail/UPN or the display name. */
+export function identityMatchValue(spec: FieldSpec | undefined, user: EntraUser, key?: string): unknown {
+  if (spec !== undefined) return evaluateField(spec, user).value;
+  if (key === 'name') return user.attrs.displayName;
+  return user.attrs.mail ?? user.attrs.userPrincipalName;
+}

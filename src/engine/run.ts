@@ -1,0 +1,53 @@
+// The engine's two entry points, shared by the CLI and the extension: plan (read both sides,
+// compute the plan) and apply (plan, then write it with the journal).
+import * as path from 'node:path';
+import type { Plan } from '../core/changes';
+import type { Mapping } from '../core/mapping';
+import { plan as computePlan } from '../core/plan';
+import { applyPlan, ApplyOptions, ApplyResult } from './apply';
+import { connect, ConnectOptions, Connections } from './connections';
+import { Journal } from './journal';
+import { Snapshots, takeSnapshots } from './snapshot';
+
+export interface PlanRun {
+  plan: Plan;
+  snapshots: Snapshots;
+  /** Requests made to each side for this plan. */
+  requests: { halo: number };
+}
+
+export async function planWith(conns: Connections, options: { signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<PlanRun> {
+  const before = conns.halo.requestCount;
+  const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress });
+  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo);
+  return { plan, snapshots, requests: { halo: conns.halo.requestCount - before } };
+}
+
+export async function runPlan(mapping: Mapping, options: ConnectOptions & { onProgress?: (m: string) => void }): Promise<PlanRun> {
+  const conns = await connect(mapping, options);
+  try {
+    return await planWith(conns, options);
+  } finally {
+    conns.close();
+  }
+}
+
+/** Default journal path: in the state folder beside the mapping, one file per apply. */
+export function defaultJournalPath(stateDir: string, now = new Date()): string {
+  return path.join(stateDir, 'journals', `apply-${now.toISOString().replace(/[:.]/g, '-')}.jsonl`);
+}
+
+export interface ApplyRunOptions extends Omit<ApplyOptions, 'mapping' | 'halo' | 'journal' | 'planHalo'> {
+  journalFile?: string;
+}
+
+export async function applyWith(conns: Connections, run: PlanRun, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
+  const journalFile = options.journalFile ?? defaultJournalPath(conns.stateDir);
+  const journal = new Journal(journalFile);
+  try {
+    const result = await applyPlan(run.plan, { ...options, mapping: conns.mapping, halo: conns.halo, journal, planHalo: run.snapshots.halo });
+    return { ...result, journalFile };
+  } finally {
+    journal.close();
+  }
+}

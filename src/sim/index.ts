@@ -1,0 +1,97 @@
+// The embedded simulators together: Graph + login over HTTPS (a certificate made at start-up, so
+// MSAL's real network path runs) and Halo, seeded from one synthetic world, plus a mapping that
+// points at them. Used by `demo`, `sim`, the extension's "Start Simulator" and the tests.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { EXAMPLE_MAPPING } from './example-mapping';
+import { Faults } from './faults';
+import { startGraphSim } from './graph/server';
+import { startHaloSim } from './halo/server';
+import type { World } from './state';
+import { makeCertificate } from './tls';
+import { generateWorld, WorldOptions } from './world';
+
+export interface SimulatorOptions {
+  world?: World;
+  /** Used when `world` is not given. */
+  worldOptions?: WorldOptions;
+  /** Added to every answer of both services (e.g. 20 ms for realistic timing). */
+  latencyMs?: number;
+  /** Halo's requests-per-rolling-window limit (Halo hosted: 300 per 5 minutes); none by default. */
+  haloRateLimit?: { requests: number; windowMs: number } | null;
+  /** Halo list rows leave these fields out (as the documented list schemas do), forcing detail reads. */
+  haloListRowsOmit?: string[];
+  graphPort?: number;
+  haloPort?: number;
+  tokenLifetimeSeconds?: number;
+}
+
+export interface Simulators {
+  world: World;
+  graphUrl: string;
+  loginUrl: string;
+  haloUrl: string;
+  haloAuthUrl: string;
+  /** The PEM certificate to trust for the HTTPS endpoints. */
+  ca: string;
+  faults: { graph: Faults; halo: Faults };
+  /** Request logs of both services. */
+  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; status: number }> };
+  /** Environment variables the mapping's ${env:…} references expect (simulator credentials only). */
+  env: Record<string, string>;
+  /** A mapping text pointing at these simulators (from `base`, the example by default). */
+  mapping(caFile: string, base?: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startSimulators(options: SimulatorOptions = {}): Promise<Simulators> {
+  const world = options.world ?? generateWorld(options.worldOptions ?? { users: 120, seed: 1 });
+  const tls = await makeCertificate();
+  const faults = { graph: new Faults(), halo: new Faults() };
+  const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
+  const halo = await startHaloSim(world.halo, {
+    port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
+    listRowsOmit: options.haloListRowsOmit, tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+  });
+  const tenant = world.graph[0];
+  return {
+    world,
+    graphUrl: graph.graphUrl,
+    loginUrl: graph.loginUrl,
+    haloUrl: halo.url,
+    haloAuthUrl: halo.authUrl,
+    ca: tls.cert,
+    faults,
+    requests: { graph: graph.requests, halo: halo.requests },
+    env: {
+      HALO_CLIENT_ID: world.halo.clientId,
+      HALO_CLIENT_SECRET: world.halo.clientSecret,
+      ENTRA_CLIENT_ID: tenant.clientId,
+      ENTRA_CLIENT_SECRET: tenant.clientSecret,
+    },
+    mapping(caFile: string, base = EXAMPLE_MAPPING): string {
+      const doc = parseDocument(base);
+      doc.setIn(['halo', 'url'], halo.url);
+      if (doc.hasIn(['halo', 'authUrl'])) doc.setIn(['halo', 'authUrl'], halo.authUrl);
+      if (world.halo.tenant) doc.setIn(['halo', 'tenant'], world.halo.tenant);
+      doc.setIn(['entra', 0, 'tenantId'], tenant.tenantId);
+      doc.setIn(['entra', 0, 'cloud'], doc.createNode({ loginUrl: graph.loginUrl, graphUrl: graph.graphUrl }));
+      doc.set('tls', doc.createNode({ caFiles: [caFile] }));
+      return doc.toString();
+    },
+    async stop() {
+      await Promise.all([graph.stop(), halo.stop()]);
+    },
+  };
+}
+
+/** Writes the simulators' certificate and mapping into `dir`; returns the mapping's path. */
+export function writeSimulatorFiles(sims: Simulators, dir: string, base?: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const caFile = path.join(dir, 'simulator-ca.pem');
+  fs.writeFileSync(caFile, sims.ca);
+  const file = path.join(dir, 'halo-identity.yaml');
+  fs.writeFileSync(file, sims.mapping(caFile, base));
+  return file;
+}
