@@ -6,6 +6,7 @@ import type { Mapping } from '../core/mapping';
 import { DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE, DEFAULT_RATE_LIMIT } from '../core/mapping';
 import { listReferences, ReferenceKind, resolveReferences } from '../core/secrets';
 import type { ResolvedEntraConnection } from '../entra/connection';
+import type { RetryOptions } from '../entra/options';
 import { HaloClient } from '../halo/client';
 import { HttpClient } from '../net/http';
 
@@ -21,6 +22,7 @@ export interface Connections {
   http: HttpClient;
   halo: HaloClient;
   entra: ResolvedEntraConnection[];
+  entraRetry?: RetryOptions;
   /** The git-ignored folder beside the mapping for the limiter log and caches. */
   stateDir: string;
   close(): void;
@@ -34,6 +36,8 @@ export interface ConnectOptions {
   log?: Log;
   /** Halo retry waits (tests shorten them). */
   haloBackoffMs?: number[];
+  /** Graph retry pacing (tests shorten it). */
+  entraRetry?: RetryOptions;
   userAgent?: string;
 }
 
@@ -101,6 +105,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     http,
     halo,
     entra,
+    entraRetry: options.entraRetry,
     stateDir,
     close: () => http.close(),
   };

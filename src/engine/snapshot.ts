@@ -24,7 +24,7 @@ export async function readEntra(conns: Connections, options: SnapshotOptions = {
   const tenants = await Promise.all(
     conns.entra.map((conn) => {
       const need = needs.find((n) => n.tenant === conn.name)!;
-      return readTenant(conn, need, { http: conns.http, signal: options.signal, log: options.log });
+      return readTenant(conn, need, { http: conns.http, signal: options.signal, log: options.log, retry: conns.entraRetry });
     }),
   );
   return { tenants };

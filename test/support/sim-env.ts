@@ -1,0 +1,53 @@
+// A live test environment: both simulators over real HTTP(S), a mapping file pointing at them in
+// a temporary folder, and connections made the way the CLI makes them.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { connect, Connections } from '../../src/engine/connections';
+import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
+import { SimulatorOptions, Simulators, startSimulators, writeSimulatorFiles } from '../../src/sim';
+import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
+
+export interface SimEnv {
+  sims: Simulators;
+  dir: string;
+  file: string;
+  connect(overrides?: { signal?: AbortSignal }): Promise<Connections>;
+  close(): Promise<void>;
+}
+
+/** The example mapping with some settings changed (paths like ['safety', 'maxDeactivations']). */
+export function exampleWith(changes: Array<[Array<string | number>, unknown]>): string {
+  const doc = parseDocument(EXAMPLE_MAPPING);
+  for (const [p, v] of changes) {
+    if (v === undefined) doc.deleteIn(p);
+    else doc.setIn(p, v);
+  }
+  return doc.toString();
+}
+
+export async function startSimEnv(options: SimulatorOptions & { mapping?: string } = {}): Promise<SimEnv> {
+  const sims = await startSimulators(options);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-test-'));
+  const file = writeSimulatorFiles(sims, dir, options.mapping);
+  return {
+    sims,
+    dir,
+    file,
+    async connect(overrides = {}) {
+      const m = readMappingFile(file);
+      return connect(validMapping(m), {
+        baseDir: m.baseDir,
+        lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
+        haloBackoffMs: [20, 40, 80],
+        entraRetry: { maxAttempts: 3, baseDelayMs: 20 },
+        signal: overrides.signal,
+      });
+    },
+    async close() {
+      await sims.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
