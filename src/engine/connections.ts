@@ -57,7 +57,8 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
   const values = new Map<string, string | undefined>();
   for (const ref of listReferences({ halo: mapping.halo, entra: mapping.entra })) {
     const key = `${ref.kind}:${ref.name}`;
-    if (!values.has(key)) values.set(key, await lookup(ref.kind, ref.name));
+    // An empty value is as good as none: never send a blank secret.
+    if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
   }
   const { value: resolved, missing } = resolveReferences({ halo: mapping.halo, entra: mapping.entra }, (kind, name) => values.get(`${kind}:${name}`));
   if (missing.length) {

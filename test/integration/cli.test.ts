@@ -1,0 +1,100 @@
+// The built `halo-identity` command as a user runs it: exit codes, outputs, files, and no secrets.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function run(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('cli: validate', () => {
+  it('accepts the example and reports problems as FILE:LINE:COL', async () => {
+    const ok = await run(['validate', 'examples/halo-identity.yaml']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /^Valid/m);
+    const dir = fs.mkdtempSync(path.join(ROOT, 'out', 'cli-'));
+    const bad = path.join(dir, 'halo-identity.yaml');
+    fs.writeFileSync(bad, fs.readFileSync(path.join(ROOT, 'examples/halo-identity.yaml'), 'utf8').replace('licence: named', 'licence: nmed'));
+    const res = await run(['validate'], {}, dir);
+    assert.equal(res.code, 1);
+    assert.match(res.stdout, new RegExp(`${bad.replace(/[.\\]/g, '\\$&')}:\\d+:\\d+: error: .*licence`));
+    assert.doesNotMatch(res.stderr + res.stdout, /at .*\.js:\d+/, 'no stack trace');
+  });
+
+  it('explains a missing file and an unknown command without a stack trace', async () => {
+    const missing = await run(['plan', 'nope.yaml']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nope\.yaml not found/);
+    const unknown = await run(['plna']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Unknown command "plna"/);
+  });
+});
+
+describe('cli: plan and apply against the simulators', () => {
+  let env: SimEnv;
+  before(async () => {
+    env = await startSimEnv({ worldOptions: { users: 150, seed: 11, anomalies: false }, mapping: exampleWith([[['safety', 'maxDeactivations'], '25%']]) });
+  });
+  after(() => env.close());
+
+  it('plans with detailed exit codes and byte-identical JSON, refuses an unconfirmed apply, applies with --yes', async () => {
+    const secrets = Object.values(env.sims.env);
+    const json1 = path.join(env.dir, 'plan1.json');
+    const json2 = path.join(env.dir, 'plan2.json');
+    const md = path.join(env.dir, 'plan.md');
+    const p1 = await run(['plan', env.file, '--json', json1, '--markdown', md, '--detailed-exitcode'], env.sims.env);
+    assert.equal(p1.code, 2, p1.stderr);
+    assert.match(p1.stdout, /^Plan: \d+ to create/m);
+    const p2 = await run(['plan', env.file, '--json', json2], env.sims.env);
+    assert.equal(p2.code, 0);
+    assert.equal(fs.readFileSync(json1, 'utf8'), fs.readFileSync(json2, 'utf8'), 'same inputs, same bytes');
+    const plan = JSON.parse(fs.readFileSync(json1, 'utf8'));
+    assert.equal(plan.version, 1);
+    assert.ok(plan.summary.create > 0);
+    assert.match(fs.readFileSync(md, 'utf8'), /^# Halo Identity plan/);
+
+    const refused = await run(['apply', env.file], env.sims.env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Refusing to apply without confirmation/);
+    assert.equal(env.sims.requests.halo.filter((r) => r.method === 'POST' && r.path.startsWith('/api/')).length, 0);
+
+    const journal = path.join(env.dir, 'journal.jsonl');
+    const applied = await run(['apply', env.file, '--yes', '--journal', journal], env.sims.env);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /Apply: \d+ applied, 0 failed, 0 stale/);
+    const after = await run(['plan', env.file, '--detailed-exitcode'], env.sims.env);
+    assert.equal(after.code, 0, after.stdout);
+
+    const everything = [p1, p2, refused, applied, after].map((r) => r.stdout + r.stderr).join('\n') + fs.readFileSync(journal, 'utf8') + fs.readFileSync(json1, 'utf8');
+    for (const s of secrets.filter((v) => /secret|halo-sim/.test(v))) assert.ok(!everything.includes(s), 'a secret value leaked into output');
+  });
+
+  it('names missing credentials instead of failing obscurely', async () => {
+    const res = await run(['plan', env.file], { HALO_CLIENT_SECRET: '' , HALO_CLIENT_ID: '', ENTRA_CLIENT_ID: '', ENTRA_CLIENT_SECRET: '' });
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /Missing credentials: environment variable HALO_CLIENT_ID/);
+  });
+});
+
+describe('cli: demo', () => {
+  it('runs on the embedded simulators and converges', async () => {
+    const res = await run(['demo', '--users', '80']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /Converged: Halo now matches the mapping/);
+    assert.match(res.stdout, /Second plan: 0 to create, 0 to update, 0 to reactivate, 0 to deactivate/);
+  });
+});
