@@ -45,7 +45,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
   const index = new RecordIndex(records, keys, (r, k) => (k === 'azureoid' ? r.azureoid : r.fields[k]));
   const claimed = new Set<number>();
   const matchedUnselected = new Map<number, Identity>();
-  const deprovision = mapping.deprovision?.users ?? 'deactivate';
+  const deprovision = mapping.deprovision?.users ?? 'ignore';
 
   for (const id of identities) {
     const sel = id.userRule;
@@ -155,7 +155,7 @@ function planAgents(ctx: Ctx, identities: Identity[]): void {
   const records = ctx.halo.agents.filter((r) => !scope.isProtectedRecord('agent', r.id, r.fields.email, undefined));
   const index = new RecordIndex(records, keys, (r, k) => r.fields[k] ?? (k === 'name' ? r.name : undefined));
   const claimed = new Set<number>();
-  const deprovision = mapping.deprovision?.agents ?? 'deactivate';
+  const deprovision = mapping.deprovision?.agents ?? 'ignore';
 
   for (const id of identities) {
     const sel = id.agent;

@@ -75,8 +75,13 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
       doc.setIn(['halo', 'url'], halo.url);
       if (doc.hasIn(['halo', 'authUrl'])) doc.setIn(['halo', 'authUrl'], halo.authUrl);
       if (world.halo.tenant) doc.setIn(['halo', 'tenant'], world.halo.tenant);
-      doc.setIn(['entra', 0, 'tenantId'], tenant.tenantId);
-      doc.setIn(['entra', 0, 'cloud'], doc.createNode({ loginUrl: graph.loginUrl, graphUrl: graph.graphUrl }));
+      // Every connection signs in at the simulators; one naming no simulated tenant takes the i-th.
+      const known = new Set(world.graph.map((t) => t.tenantId));
+      const connections = (doc.getIn(['entra']) as { items?: unknown[] } | undefined)?.items ?? [];
+      connections.forEach((_, i) => {
+        if (!known.has(String(doc.getIn(['entra', i, 'tenantId'])))) doc.setIn(['entra', i, 'tenantId'], (world.graph[i] ?? tenant).tenantId);
+        doc.setIn(['entra', i, 'cloud'], doc.createNode({ loginUrl: graph.loginUrl, graphUrl: graph.graphUrl }));
+      });
       doc.set('tls', doc.createNode({ caFiles: [caFile] }));
       return doc.toString();
     },

@@ -16,6 +16,8 @@ export interface WorldOptions {
   anomalies?: boolean;
   /** The Entra tenant id (defaults to the example mapping's). */
   tenantId?: string;
+  /** The tenant's mail domain (default contoso.com). */
+  domain?: string;
 }
 
 export const DEMO_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -50,6 +52,7 @@ export function generateWorld(options: WorldOptions): World {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const chance = (p: number) => r() < p;
   const anomalies = options.anomalies ?? true;
+  const domain = options.domain ?? DEMO_DOMAIN;
   const tenant: GraphTenant = {
     tenantId: options.tenantId ?? DEMO_TENANT_ID,
     clientId: guid(r),
@@ -67,7 +70,7 @@ export function generateWorld(options: WorldOptions): World {
     const surname = pick(SURNAMES);
     const guest = i > 5 && chance(0.03);
     const local = `${given}.${surname}${i}`.toLowerCase().replace(/'/g, '');
-    const mail = guest ? `${local}@partner.example` : `${local}@${DEMO_DOMAIN}`;
+    const mail = guest ? `${local}@partner.example` : `${local}@${domain}`;
     const office = anomalies && i % 97 === 13 ? '' : pick(OFFICES);
     dept.push(pick(DEPARTMENTS));
     const user: GraphUser = {
@@ -76,7 +79,7 @@ export function generateWorld(options: WorldOptions): World {
       givenName: given,
       surname,
       mail,
-      userPrincipalName: guest ? `${local}_partner.example#EXT#@${DEMO_DOMAIN}` : mail,
+      userPrincipalName: guest ? `${local}_partner.example#EXT#@${domain}` : mail,
       jobTitle: pick(TITLES),
       department: dept[i],
       officeLocation: office || null,

@@ -22,6 +22,7 @@ fields:
     emailaddress: [mail, userPrincipalName]
     title: { from: jobTitle, default: Staff }
     CFDepartment: { from: department, when: create }
+deprovision: { users: deactivate }
 `;
 
 describe('plan: rules and selection', () => {
@@ -152,10 +153,10 @@ describe('plan: deprovisioning, orphans and protection', () => {
   });
 
   it('deactivates orphans only when asked, and ignores deprovisioning when told to', () => {
-    let m = `${USERS}\ndeprovision: { users: ignore, orphans: deactivate }\n`;
+    let m = USERS.replace('deprovision: { users: deactivate }', 'deprovision: { users: ignore, orphans: deactivate }');
     const p = plan(mappingFrom(m), entra([ada, gone, left], { 'All Staff': [ada, gone] }), halo({ users: records() }));
     assert.deepEqual(p.changes.map((c) => [c.haloId, c.action]), [[106, 'deactivate'], [104, 'deactivate']], 'unprotected orphans, ordered by name');
-    m = `${USERS}\nprotect: [{ haloId: 106 }]\ndeprovision: { users: ignore, orphans: deactivate }\n`;
+    m = USERS.replace('deprovision: { users: deactivate }', 'protect: [{ haloId: 106 }]\ndeprovision: { users: ignore, orphans: deactivate }');
     const p2 = plan(mappingFrom(m), entra([ada, gone, left], { 'All Staff': [ada, gone] }), halo({ users: records() }));
     assert.deepEqual(p2.changes.map((c) => c.haloId), [104]);
   });
@@ -233,7 +234,7 @@ fields:
   });
 
   it('deactivates an agent that leaves every agent rule, keeping its roles', () => {
-    const m = `${BASE_MAPPING}\nagents:\n  - rule: desk\n    from: { group: Agents }\n    roles: [Technician]\n`;
+    const m = `${BASE_MAPPING}\nagents:\n  - rule: desk\n    from: { group: Agents }\n    roles: [Technician]\ndeprovision: { agents: deactivate }\n`;
     const amy = entraUser('Amy Agent');
     const h = halo({ agents: [haloAgent(5, { name: 'Amy Agent', email: amy.attrs.mail as string, roles: ['Technician'] })] });
     const p = plan(mappingFrom(m), entra([amy], { Agents: [] }), h);

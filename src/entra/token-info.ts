@@ -1,0 +1,41 @@
+// For "Test Connections": sign in and report what the Graph token allows.
+import { authFor } from './auth';
+import type { ResolvedEntraConnection } from './connection';
+import { EntraReadError } from './errors';
+import type { EntraReadOptions } from './options';
+
+export interface EntraTokenInfo {
+  /** Application permissions granted (the token's `roles`), e.g. User.Read.All. */
+  roles: string[];
+  expiresOn: Date;
+  tenantId: string | undefined;
+  appId: string | undefined;
+}
+
+export async function tokenInfo(conn: ResolvedEntraConnection, opts: Pick<EntraReadOptions, 'http' | 'signal' | 'log' | 'timeoutMs'>): Promise<EntraTokenInfo> {
+  const auth = authFor(conn, opts.http, opts.log, opts.timeoutMs);
+  const { accessToken, expiresOn } = await auth.token(opts.signal);
+  const claims = decodePayload(accessToken);
+  if (!claims) {
+    throw new EntraReadError(`Entra tenant "${conn.name}": the access token is not a JWT, so its permissions cannot be shown.`, { tenant: conn.name, endpoint: 'sign-in' });
+  }
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  return {
+    roles,
+    expiresOn,
+    tenantId: typeof claims.tid === 'string' ? claims.tid : undefined,
+    appId: typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined,
+  };
+}
+
+/** The claims of a JWT, unverified (we only display them; Graph verifies). */
+function decodePayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
