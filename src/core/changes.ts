@@ -90,3 +90,8 @@ export interface RuleStats {
   reactivate: number;
   deactivate: number;
 }
+
+/** A stable key for a change, the same across re-plans of the same inputs (for selection in the panel). */
+export function changeKey(c: Pick<Change, 'action' | 'kind' | 'entraId' | 'haloId' | 'name' | 'tenant'>): string {
+  return [c.action, c.kind, c.tenant ?? '', c.entraId ?? '', c.haloId ?? '', c.kind === 'site' ? c.name.toLowerCase() : ''].join('|');
+}
