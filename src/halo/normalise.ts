@@ -23,7 +23,11 @@ export interface WireCab {
 /** CAB wire details by snapshot object: they stay in src/halo, as the snapshot types promise. */
 export const wireCabs = new WeakMap<HaloCab, WireCab>();
 
-export function userFromRow(row: Row, lookups: Lookups = {}): HaloUser {
+/**
+ * `customFields`: the mapped CF names. When the row carries a `customfields` list, a mapped field
+ * missing from it is known to be empty; without the list it stays unknown.
+ */
+export function userFromRow(row: Row, lookups: Lookups = {}, customFields: string[] = []): HaloUser {
   return {
     id: Number(row.id),
     name: str(row.name),
@@ -32,11 +36,11 @@ export function userFromRow(row: Row, lookups: Lookups = {}): HaloUser {
     inactive: row.inactive === true,
     azureoid: 'azureoid' in row ? str(row.azureoid) : undefined,
     roles: Array.isArray(row.roles) ? names(row.roles, (r) => lookups.userRoles?.get(String(r.id))) : undefined,
-    fields: fieldsOf(row),
+    fields: fieldsOf(row, customFields),
   };
 }
 
-export function agentFromRow(row: Row, lookups: Lookups = {}): HaloAgent {
+export function agentFromRow(row: Row, lookups: Lookups = {}, customFields: string[] = []): HaloAgent {
   return {
     id: Number(row.id),
     name: str(row.name),
@@ -48,7 +52,7 @@ export function agentFromRow(row: Row, lookups: Lookups = {}): HaloAgent {
       : undefined,
     roles: Array.isArray(row.roles) ? names(row.roles, (r) => lookups.agentRoles?.get(String(r.id).toLowerCase())) : undefined,
     licence: 'licence_type' in row ? licenceFromWire(row.licence_type) : undefined,
-    fields: fieldsOf(row),
+    fields: fieldsOf(row, customFields),
   };
 }
 
@@ -86,12 +90,13 @@ export function cabFromRow(row: Row): HaloCab {
 }
 
 /** The row's scalar fields, plus custom fields flattened under their CF name. */
-export function fieldsOf(row: Row): Record<string, unknown> {
+export function fieldsOf(row: Row, customFields: string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
   if (Array.isArray(row.customfields)) {
+    for (const name of customFields) out[name] = null;
     for (const cf of row.customfields as Row[]) if (typeof cf?.name === 'string' && cf.name) out[cf.name] = cf.value ?? null;
   }
   return out;

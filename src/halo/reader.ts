@@ -4,7 +4,7 @@ import type { HaloAgent, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { HaloReadError } from './errors';
 import { Lookups, Row, agentFromRow, cabFromRow, clientFromRow, namedFromRow, siteFromRow, userFromRow } from './normalise';
 import type { Tally } from './transport';
-import { LIST_KEYS, unwrapList } from './wire';
+import { LIST_KEYS, isCustomField, unwrapList } from './wire';
 
 export type Query = Record<string, string | number | boolean>;
 
@@ -47,8 +47,9 @@ export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: numb
     stats: { requests: 0, detailReads: 0, warnings: [] },
   };
   const lookups = lookupsOf(snapshot);
-  snapshot.users = users.map((r) => userFromRow(r, lookups));
-  snapshot.agents = agents.map((r) => agentFromRow(r, lookups));
+  const custom = customFieldsOf(needs);
+  snapshot.users = users.map((r) => userFromRow(r, lookups, custom.users));
+  snapshot.agents = agents.map((r) => agentFromRow(r, lookups, custom.agents));
   assertUniqueIds(snapshot.agents, '/Agent');
   snapshot.stats.requests = tally.requests;
   return snapshot;
@@ -111,7 +112,7 @@ export async function readDetails(api: ApiGet, snapshot: HaloSnapshot, ids: { us
   await forEachLimited(userIds, CONCURRENCY, async (id) => {
     const row = await api.get(`/Users/${id}`, { includedetails: true }, tally);
     if (!isRow(row) || Number(row.id) !== id) throw new HaloReadError(`Halo GET /api/Users/${id} did not answer with that user`);
-    const detail = userFromRow(row, lookups);
+    const detail = userFromRow(row, lookups, customFieldsOf(needs).users);
     const user = usersById.get(id);
     if (!user) snapshot.users.push(detail);
     else mergeUser(user, detail, needs.userFields, filled);
@@ -119,7 +120,7 @@ export async function readDetails(api: ApiGet, snapshot: HaloSnapshot, ids: { us
   await forEachLimited(agentIds, CONCURRENCY, async (id) => {
     const row = await api.get(`/Agent/${id}`, { includedetails: true }, tally);
     if (!isRow(row) || Number(row.id) !== id) throw new HaloReadError(`Halo GET /api/Agent/${id} did not answer with that agent`);
-    const detail = agentFromRow(row, lookups);
+    const detail = agentFromRow(row, lookups, customFieldsOf(needs).agents);
     const agent = agentsById.get(id);
     if (!agent) snapshot.agents.push(detail);
     else mergeAgent(agent, detail, needs.agentFields, filled);
@@ -205,4 +206,8 @@ export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T)
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function customFieldsOf(needs: HaloNeeds): { users: string[]; agents: string[] } {
+  return { users: needs.userFields.filter(isCustomField), agents: needs.agentFields.filter(isCustomField) };
 }

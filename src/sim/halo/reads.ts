@@ -28,11 +28,20 @@ function activity(q: URLSearchParams, inactiveDefault: boolean): { active: boole
   return { active: flag(q, 'includeactive', true), inactive: flag(q, 'includeinactive', inactiveDefault) };
 }
 
-function row(record: HaloRecord, omit: ReadonlySet<string>, alsoOmit: string[] = []): Record<string, unknown> {
+function row(record: HaloRecord, omit: ReadonlySet<string>, alsoOmit: string[] = [], columns: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) if (!omit.has(k) && !alsoOmit.includes(k)) out[k] = v;
+  // A database row has every column: unset ones come back empty, not missing.
+  for (const c of columns) if (!(c in out) && !omit.has(c) && !alsoOmit.includes(c)) out[c] = c === 'customfields' || c === 'teams' ? [] : null;
   return out;
 }
+
+/**
+ * Columns every list row carries (Users_List / Uname_List of the SPEC, the ones a mapping uses).
+ * [U] `azureoid` is not in Users_List; it is served unless `listRowsOmit` says otherwise.
+ */
+const USER_COLUMNS = ['name', 'firstname', 'surname', 'emailaddress', 'title', 'phonenumber', 'mobilenumber', 'login', 'site_id', 'site_name', 'client_id', 'client_name', 'inactive', 'azureoid', 'customfields'];
+const AGENT_COLUMNS = ['name', 'firstname', 'surname', 'email', 'jobtitle', 'isdisabled', 'isapiagent', 'team', 'teams', 'licence_type'];
 
 /** [U] Halo's default order is undocumented; by id keeps pages stable while records are added. */
 function byId(a: HaloRecord, b: HaloRecord): number {
@@ -102,7 +111,7 @@ export function listUsers(state: HaloState, q: URLSearchParams, o: ReadOptions):
       like(u, q.get('search'), ['name', 'emailaddress', 'email2', 'email3', 'login']) &&
       (!advanced || advanced(u)),
   );
-  return paged(q, 'users', matches, (u) => row(u, o.listRowsOmit));
+  return paged(q, 'users', matches, (u) => row(u, o.listRowsOmit, [], USER_COLUMNS));
 }
 
 /** User detail: the whole record; `includedetails` adds the extra objects (roles). */
@@ -129,7 +138,7 @@ export function listAgents(state: HaloState, q: URLSearchParams, o: ReadOptions)
   );
   // Roles only with includeroles [V, SPEC]; Uname_List rows carry `teams` but not `roles`.
   const hide = flag(q, 'includeroles', false) ? [] : ['roles'];
-  return ok(matches.sort(byId).map((a) => row(a, o.listRowsOmit, hide)));
+  return ok(matches.sort(byId).map((a) => row(a, o.listRowsOmit, hide, AGENT_COLUMNS)));
 }
 
 export function getAgent(state: HaloState, id: number, q: URLSearchParams): Reply {
