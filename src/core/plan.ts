@@ -53,6 +53,8 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
     const found = index.find(keys, (k) => (k === 'azureoid' ? id.user.id : identityMatchValue(mapping.fields?.users?.[k], id.user)), id.user.id);
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, found.error));
+      // Records an identity might own are never deprovisioned or called orphans while in doubt.
+      for (const h of found.held) claimed.add(h);
       continue;
     }
     const record = found.record;
@@ -233,17 +235,17 @@ class RecordIndex<R extends { id: number }> {
     }
   }
 
-  find(keys: string[], identityValue: (key: string) => unknown, oid: string | null): { record: R | null; via: string | null } | { error: string } {
+  find(keys: string[], identityValue: (key: string) => unknown, oid: string | null): { record: R | null; via: string | null } | { error: string; held: number[] } {
     for (const k of keys) {
       const v = normalise(k, identityValue(k));
       if (v === null) continue;
       const hits = this.maps.get(k)?.get(v) ?? [];
-      if (hits.length > 1) return { error: `ambiguous: Halo records ${hits.map((h) => '#' + h.id).join(', ')} all have ${k} ${v}` };
+      if (hits.length > 1) return { error: `ambiguous: Halo records ${hits.map((h) => '#' + h.id).join(', ')} all have ${k} ${v}`, held: hits.map((h) => h.id) };
       if (hits.length === 1) {
         const linkedTo = k === 'azureoid' || oid === null ? null : this.valueOf(hits[0], 'azureoid');
-        if (linkedTo === undefined) return { error: `Halo user #${hits[0].id} matches by ${k} but its Entra link (azureoid) could not be read` };
+        if (linkedTo === undefined) return { error: `Halo user #${hits[0].id} matches by ${k} but its Entra link (azureoid) could not be read`, held: [hits[0].id] };
         if (!isEmpty(linkedTo) && normalise('azureoid', linkedTo) !== normalise('azureoid', oid)) {
-          return { error: `Halo user #${hits[0].id} has the same ${k} but is linked to another Entra object (${linkedTo}); clear its azureoid in Halo to relink it` };
+          return { error: `Halo user #${hits[0].id} has the same ${k} but is linked to another Entra object (${linkedTo}); clear its azureoid in Halo to relink it`, held: [hits[0].id] };
         }
         return { record: hits[0], via: k };
       }

@@ -269,3 +269,15 @@ describe('plan: inputs, determinism and rendering', () => {
     assert.match(renderMarkdown(p), /## To update \(1\)/);
   });
 });
+
+describe('plan: doubt never deactivates', () => {
+  it('holds the records of an ambiguous match out of orphan deactivation', () => {
+    const ada = entraUser('Ada Head', { attrs: { officeLocation: 'Head Office' } });
+    const m = USERS.replace('deprovision: { users: deactivate }', 'deprovision: { users: deactivate, orphans: deactivate }');
+    const h = halo({ users: [haloUser(100, { email: ada.attrs.mail as string }), haloUser(101, { email: ada.attrs.mail as string }), haloUser(102, { name: 'Real Orphan' })] });
+    const p = plan(mappingFrom(m), entra([ada], { 'All Staff': [ada] }), h);
+    assert.equal(p.errors.length, 1);
+    assert.deepEqual(p.changes.map((c) => c.haloId), [102]);
+    assert.deepEqual(p.orphans.map((o) => o.haloId), [102]);
+  });
+});
