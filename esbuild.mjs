@@ -1,4 +1,5 @@
-// Bundles the CLI and the extension host code into dist/ (one file each; `vscode` stays external).
+// Bundles the CLI and the extension host code into dist/ (one file each; `vscode` stays external),
+// and the diff panel app into dist/webview/main.js + main.css (its CSS is imported by the entry).
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -19,5 +20,21 @@ const common = {
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  // Activation loads only dist/extension.js; the engine and the simulator (MSAL, ajv, Halo's
+  // OpenAPI subset) are files of their own, required on first use (src/extension/lazy.ts).
+  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lazy/*'] }),
+  esbuild.build({ ...common, entryPoints: { engine: 'src/extension/lazy/engine.ts', simulator: 'src/extension/lazy/simulator.ts' }, outdir: 'dist/lazy', external: ['vscode'] }),
+  // Fixed output names: the host's panel HTML refers to dist/webview/main.js and main.css.
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome114',
+    format: 'iife',
+    sourcemap: !production,
+    sourcesContent: false,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['webview/src/main.ts'],
+    outfile: 'dist/webview/main.js',
+  }),
 ]);

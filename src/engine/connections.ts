@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Mapping } from '../core/mapping';
 import { DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE, DEFAULT_RATE_LIMIT } from '../core/mapping';
 import { listReferences, ReferenceKind, resolveReferences } from '../core/secrets';
-import type { ResolvedEntraConnection } from '../entra/connection';
+import type { DelegatedTokenSource, ResolvedEntraConnection } from '../entra/connection';
 import type { RetryOptions } from '../entra/options';
 import { HaloClient } from '../halo/client';
 import { HttpClient } from '../net/http';
@@ -39,6 +39,11 @@ export interface ConnectOptions {
   /** Graph retry pacing (tests shorten it). */
   entraRetry?: RetryOptions;
   userAgent?: string;
+  /**
+   * A delegated sign-in for an Entra connection whose own credentials (clientSecret or
+   * certificate) cannot be resolved; called with the connection's resolved identifiers.
+   */
+  delegatedEntra?: (conn: { name: string; tenantId: string; clientId: string }) => DelegatedTokenSource | undefined;
 }
 
 export class ConnectionError extends Error {
@@ -60,7 +65,17 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     // An empty value is as good as none: never send a blank secret.
     if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
   }
-  const { value: resolved, missing } = resolveReferences({ halo: mapping.halo, entra: mapping.entra }, (kind, name) => values.get(`${kind}:${name}`));
+  const { value: resolved, missing: unresolved } = resolveReferences({ halo: mapping.halo, entra: mapping.entra }, (kind, name) => values.get(`${kind}:${name}`));
+  const delegated = new Map<number, DelegatedTokenSource>();
+  const isCredential = (p: (string | number)[]) => p[0] === 'entra' && (p[2] === 'clientSecret' || p[2] === 'certificate');
+  for (const m of unresolved) {
+    if (!isCredential(m.path) || !options.delegatedEntra) continue;
+    const i = m.path[1] as number;
+    const conn = resolved.entra[i];
+    const source = delegated.get(i) ?? options.delegatedEntra({ name: conn.name, tenantId: conn.tenantId, clientId: conn.clientId });
+    if (source) delegated.set(i, source);
+  }
+  const missing = unresolved.filter((m) => !(isCredential(m.path) && delegated.has(m.path[1] as number)));
   if (missing.length) {
     const names = [...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))];
     throw new ConnectionError(`Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`);
@@ -94,8 +109,10 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     signal: options.signal,
     log: options.log,
   });
-  const entra: ResolvedEntraConnection[] = resolved.entra.map((conn) => {
+  const entra: ResolvedEntraConnection[] = resolved.entra.map((conn, i) => {
     const { certificate, ...rest } = conn;
+    const source = delegated.get(i);
+    if (source) return { ...rest, clientSecret: undefined, delegated: source } as ResolvedEntraConnection;
     if (!certificate) return { ...rest } as ResolvedEntraConnection;
     const privateKey = certificate.privateKey ?? (certificate.privateKeyFile ? read(certificate.privateKeyFile, 'private key file') : undefined);
     if (!privateKey) throw new ConnectionError(`entra ${conn.name}: certificate needs privateKeyFile or privateKey`);

@@ -15,7 +15,7 @@ export interface AccessToken {
 export class EntraAuth {
   readonly endpoints: CloudEndpoints;
   readonly redactor = new Redactor();
-  private readonly cca: ConfidentialClientApplication;
+  private readonly cca: ConfidentialClientApplication | undefined;
   private readonly network: MsalNetwork;
   private inflight: Promise<AccessToken> | undefined;
   private current: AccessToken | undefined;
@@ -34,7 +34,7 @@ export class EntraAuth {
     this.network = new MsalNetwork(http, timeoutMs);
     this.redactor.add(conn.clientSecret);
     this.redactor.add(conn.certificate?.privateKey);
-    this.cca = new ConfidentialClientApplication(this.configuration(log));
+    this.cca = conn.delegated ? undefined : new ConfidentialClientApplication(this.configuration(log));
   }
 
   get scope(): string {
@@ -56,9 +56,9 @@ export class EntraAuth {
 
   private async acquire(skipCache: boolean): Promise<AccessToken> {
     this.network.lastFailure = undefined;
-    let result: AuthenticationResult | null;
+    let result: Pick<AuthenticationResult, 'accessToken' | 'expiresOn'> | null;
     try {
-      result = await this.cca.acquireTokenByClientCredential({ scopes: [this.scope], skipCache });
+      result = this.cca ? await this.cca.acquireTokenByClientCredential({ scopes: [this.scope], skipCache }) : await this.conn.delegated!({ forceRefresh: skipCache });
     } catch (e) {
       throw this.signInError(e);
     }

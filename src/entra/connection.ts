@@ -11,10 +11,18 @@ export interface ResolvedEntraCertificate {
   x5c?: string;
 }
 
+/** A token obtained for a person (device code, the editor's Microsoft account) rather than the app. */
+export type DelegatedTokenSource = (options: { signal?: AbortSignal; forceRefresh: boolean }) => Promise<{ accessToken: string; expiresOn: Date }>;
+
 /** EntraConnection whose `clientSecret` or `certificate.privateKey` hold the plaintext values. */
 export interface ResolvedEntraConnection extends Omit<EntraConnection, 'clientSecret' | 'certificate'> {
   clientSecret?: string;
   certificate?: ResolvedEntraCertificate;
+  /**
+   * Delegated sign-in used instead of the app's credentials (editor only). Reads then see what
+   * the signed-in person may see, so such snapshots are for planning, never for an apply.
+   */
+  delegated?: DelegatedTokenSource;
 }
 
 export interface CloudEndpoints {

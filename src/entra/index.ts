@@ -7,5 +7,6 @@ export type { DeltaRound } from './delta';
 export { EntraReadError } from './errors';
 export type { EntraReadErrorDetails } from './errors';
 export { cloudEndpoints } from './connection';
-export type { ResolvedEntraConnection, ResolvedEntraCertificate, CloudEndpoints } from './connection';
+export type { ResolvedEntraConnection, ResolvedEntraCertificate, CloudEndpoints, DelegatedTokenSource } from './connection';
 export type { EntraReadOptions, EntraLog, EntraLogLevel, RetryOptions } from './options';
+export { listGroupNames } from './group-names';

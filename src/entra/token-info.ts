@@ -7,6 +7,8 @@ import type { EntraReadOptions } from './options';
 export interface EntraTokenInfo {
   /** Application permissions granted (the token's `roles`), e.g. User.Read.All. */
   roles: string[];
+  /** Delegated permissions (the token's `scp`), when a person signed in rather than the app. */
+  scopes: string[];
   expiresOn: Date;
   tenantId: string | undefined;
   appId: string | undefined;
@@ -20,8 +22,10 @@ export async function tokenInfo(conn: ResolvedEntraConnection, opts: Pick<EntraR
     throw new EntraReadError(`Entra tenant "${conn.name}": the access token is not a JWT, so its permissions cannot be shown.`, { tenant: conn.name, endpoint: 'sign-in' });
   }
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [];
   return {
     roles,
+    scopes,
     expiresOn,
     tenantId: typeof claims.tid === 'string' ? claims.tid : undefined,
     appId: typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined,

@@ -27,7 +27,7 @@ export async function readUsers(client: GraphClient, needs: EntraNeeds, pageSize
   return users;
 }
 
-function toEntraUser(client: GraphClient, raw: GraphObject, select: string[], dotted: string[], withManager: boolean): EntraUser {
+export function toEntraUser(client: GraphClient, raw: GraphObject, select: string[], dotted: string[], withManager: boolean): EntraUser {
   const id = raw.id;
   if (typeof id !== 'string' || !id) throw client.malformed('GET /v1.0/users', 'a user has no id');
   if (typeof raw.accountEnabled !== 'boolean') {

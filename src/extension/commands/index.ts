@@ -1,0 +1,70 @@
+// Registers every command of package.json. Handlers return their outcome (for tests and for
+// other extensions); failures are reported to the user, never thrown at the command palette.
+import * as vscode from 'vscode';
+import { Command, CommandId } from '../constants';
+import type { Services } from '../services';
+import { apply } from './apply';
+import { setHaloCredentials } from './credentials';
+import { dryRun, refreshSnapshots, showDiff } from './diff';
+import { reportFailure } from './failures';
+import { openJournal } from './navigate';
+import { newMapping } from './newMapping';
+import { signInEntra } from './signInEntra';
+import { startSimulator, stopSimulator } from './simulator';
+import { testConnections } from './testConnections';
+import { validate } from './validate';
+
+const TITLES: Record<CommandId, string> = {
+  [Command.validate]: 'Validate Mapping',
+  [Command.showDiff]: 'Show Diff',
+  [Command.dryRun]: 'Dry Run',
+  [Command.apply]: 'Apply',
+  [Command.applySelected]: 'Apply Selected',
+  [Command.testConnections]: 'Test Connections',
+  [Command.newMapping]: 'New Mapping File',
+  [Command.signInEntra]: 'Sign in to Entra',
+  [Command.setHaloCredentials]: 'Set Halo Credentials',
+  [Command.refreshSnapshots]: 'Refresh Snapshots',
+  [Command.openJournal]: 'Open Journal',
+  [Command.startSimulator]: 'Start Simulator',
+  [Command.stopSimulator]: 'Stop Simulator',
+};
+
+/** A mapping URI passed by a menu (editor title) or by a caller; anything else means "current". */
+const uriArg = (a: unknown): vscode.Uri | undefined => (a instanceof vscode.Uri ? a : undefined);
+const keysArg = (a: unknown): string[] | undefined => (Array.isArray(a) && a.every((k) => typeof k === 'string') ? a : undefined);
+
+export function registerCommands(svc: Services): vscode.Disposable[] {
+  const handlers: Record<CommandId, (...args: unknown[]) => Promise<unknown>> = {
+    [Command.validate]: (a) => validate(svc, uriArg(a)),
+    // The rule CodeLens passes (uri, { kind, rule }); the panel opens on the whole plan.
+    [Command.showDiff]: (a) => showDiff(svc, uriArg(a)),
+    [Command.dryRun]: (a) => dryRun(svc, uriArg(a)),
+    [Command.apply]: (a) => apply(svc, svc.sessions.require(uriArg(a))),
+    // From the panel (keys of the changes ticked in the tree), or (keys, mapping URI) from a caller.
+    [Command.applySelected]: async (keys, a) => {
+      const selected = keysArg(keys);
+      if (!selected) throw new Error('Apply Selected applies changes ticked in the diff: open Show Diff and select some.');
+      return apply(svc, svc.sessions.require(uriArg(a)), selected);
+    },
+    [Command.testConnections]: (a) => testConnections(svc, uriArg(a)),
+    [Command.newMapping]: () => newMapping(svc),
+    [Command.signInEntra]: (a) => signInEntra(svc, uriArg(a)),
+    [Command.setHaloCredentials]: (a) => setHaloCredentials(svc, uriArg(a)),
+    [Command.refreshSnapshots]: (a) => refreshSnapshots(svc, uriArg(a)),
+    [Command.openJournal]: (a) => openJournal(svc, uriArg(a) ? svc.sessions.get(uriArg(a)!) : undefined),
+    [Command.startSimulator]: () => startSimulator(svc),
+    [Command.stopSimulator]: () => stopSimulator(svc),
+  };
+  return (Object.keys(handlers) as CommandId[]).map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      svc.log.debug(`Command ${TITLES[id]}`);
+      try {
+        return await handlers[id](...args);
+      } catch (e) {
+        reportFailure(svc, `${TITLES[id]} failed`, e);
+        return undefined;
+      }
+    }),
+  );
+}

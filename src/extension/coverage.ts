@@ -1,0 +1,56 @@
+// Whether snapshots read for one version of the mapping can still plan another: edits re-plan
+// from cached snapshots, which hold only the groups, attributes and Halo lists the earlier
+// version needed. Anything the edit needs beyond that is named, so the diff is never trusted
+// blindly (a group missing from the snapshot would read as a group with no members).
+import type { Mapping } from '../core/mapping';
+import type { EntraNeeds, HaloNeeds } from '../core/needs';
+
+export interface SnapshotScope {
+  entra: EntraNeeds[];
+  halo: HaloNeeds;
+  /** The systems read: Halo instance and Entra tenants (a change means other systems entirely). */
+  systems: string;
+}
+
+/** Identifies the systems a mapping reads, before any reference is resolved. */
+export function systemsOf(mapping: Mapping): string {
+  return JSON.stringify({
+    halo: [mapping.halo.url, mapping.halo.authUrl ?? null, mapping.halo.tenant ?? null],
+    entra: mapping.entra.map((e) => [e.name, e.tenantId, e.cloud ?? 'global']),
+  });
+}
+
+/** What `now` needs that `read` did not read, in words; empty when the snapshots cover it. */
+export function uncovered(read: SnapshotScope, now: SnapshotScope): string[] {
+  const out: string[] = [];
+  const many = now.entra.length > 1;
+  for (const need of now.entra) {
+    const had = read.entra.find((e) => e.tenant === need.tenant);
+    const where = many ? ` (${need.tenant})` : '';
+    if (!had) {
+      out.push(`Entra tenant "${need.tenant}"`);
+      continue;
+    }
+    for (const g of need.groups) if (!had.groups.includes(g)) out.push(`group "${g}"${where}`);
+    const attrs = need.attributes.filter((a) => !had.attributes.includes(a));
+    if (attrs.length) out.push(`Entra attribute${attrs.length === 1 ? '' : 's'} ${attrs.join(', ')}${where}`);
+    if (need.manager && !had.manager) out.push(`managers${where}`);
+  }
+  const h = now.halo;
+  const r = read.halo;
+  const userFields = h.userFields.filter((f) => !r.userFields.includes(f));
+  const agentFields = h.agentFields.filter((f) => !r.agentFields.includes(f));
+  if (userFields.length) out.push(`Halo user field${userFields.length === 1 ? '' : 's'} ${userFields.join(', ')}`);
+  if (agentFields.length) out.push(`Halo agent field${agentFields.length === 1 ? '' : 's'} ${agentFields.join(', ')}`);
+  if (h.userRoles && !r.userRoles) out.push('Halo user roles');
+  if (h.agentRoles && !r.agentRoles) out.push('Halo agent roles');
+  if (h.teams && !r.teams) out.push('Halo teams');
+  if (h.cabs && !r.cabs) out.push('Halo CABs');
+  return out;
+}
+
+export function coverageWarning(missing: string[]): string | undefined {
+  if (!missing.length) return undefined;
+  const shown = missing.slice(0, 6).join('; ') + (missing.length > 6 ? `; and ${missing.length - 6} more` : '');
+  return `The cached snapshots were read for an earlier version of the mapping and lack: ${shown}. Until you run Refresh Snapshots, this diff treats them as empty.`;
+}

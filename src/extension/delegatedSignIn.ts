@@ -1,0 +1,181 @@
+// Delegated Entra sign-in for planning from the editor without the app's secret: MSAL's device
+// code flow (a PublicClientApplication of the mapping's app registration, which must allow public
+// client flows) or VS Code's own Microsoft account. Such tokens read what the signed-in person may
+// read, so they serve plans and diffs only; Apply insists on the app's own credentials.
+// The MSAL token cache is kept in SecretStorage; which tenants are signed in, in global state.
+import * as vscode from 'vscode';
+import type { ICachePlugin, PublicClientApplication } from '@azure/msal-node';
+import type { DelegatedTokenSource } from '../entra/connection';
+import { loadEngine } from './lazy';
+import type { Logger } from './log';
+import { notify } from './prompts';
+import type { SecretStore } from './secretStore';
+
+export type DelegatedMethod = 'device-code' | 'vscode';
+
+interface SignInRecord {
+  tenantId: string;
+  clientId: string;
+  loginUrl: string;
+  graphUrl: string;
+  custom: boolean;
+  method: DelegatedMethod;
+  homeAccountId?: string;
+  account: string;
+}
+
+export interface DelegatedTarget {
+  tenantId: string;
+  clientId: string;
+  loginUrl: string;
+  graphUrl: string;
+  custom: boolean;
+}
+
+const STATE_KEY = 'haloIdentity.delegatedSignIns';
+const keyOf = (tenantId: string, clientId: string) => `${tenantId.toLowerCase()}|${clientId.toLowerCase()}`;
+const graphScopes = (graphUrl: string) => [`${graphUrl}/User.Read.All`, `${graphUrl}/GroupMember.Read.All`];
+
+export class DelegatedSignIns {
+  private readonly apps = new Map<string, PublicClientApplication>();
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly secrets: SecretStore,
+    private readonly log: Logger,
+  ) {}
+
+  private records(): Record<string, SignInRecord> {
+    return this.state.get<Record<string, SignInRecord>>(STATE_KEY, {});
+  }
+
+  /** Who is signed in for a tenant and app, if anyone. */
+  describe(tenantId: string, clientId: string): string | undefined {
+    const r = this.records()[keyOf(tenantId, clientId)];
+    return r ? `${r.account} (${r.method === 'device-code' ? 'device code' : 'VS Code account'})` : undefined;
+  }
+
+  /** The engine's hook: tokens for a connection whose own credentials are absent. */
+  sourceFor(conn: { name: string; tenantId: string; clientId: string }): DelegatedTokenSource | undefined {
+    const key = keyOf(conn.tenantId, conn.clientId);
+    const record = this.records()[key];
+    if (!record) return undefined;
+    this.log.info(`Entra "${conn.name}": no app credentials; reading with the delegated sign-in of ${record.account}.`);
+    return async ({ forceRefresh }) => {
+      const token = record.method === 'device-code' ? await this.silentDeviceCodeToken(key, record, forceRefresh) : await this.vscodeToken(record, false);
+      this.log.secret(token.accessToken);
+      return token;
+    };
+  }
+
+  async signIn(method: DelegatedMethod, target: DelegatedTarget, cancel: vscode.CancellationToken): Promise<string> {
+    const key = keyOf(target.tenantId, target.clientId);
+    let record: SignInRecord;
+    if (method === 'device-code') {
+      const app = await this.app(key, target);
+      const request = {
+        scopes: graphScopes(target.graphUrl),
+        cancel: false,
+        deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string }) => {
+          this.log.info(`Device code sign-in: open ${r.verificationUri} and enter the code shown in the notification.`);
+          notify('info', `To sign in to Entra, open ${r.verificationUri} and enter the code ${r.userCode}.`, {
+            'Copy & Open': async () => {
+              await vscode.env.clipboard.writeText(r.userCode);
+              await vscode.env.openExternal(vscode.Uri.parse(r.verificationUri));
+            },
+          });
+        },
+      };
+      const sub = cancel.onCancellationRequested(() => (request.cancel = true));
+      try {
+        const result = await app.acquireTokenByDeviceCode(request);
+        if (!result?.account) throw new Error('the sign-in returned no account');
+        this.log.secret(result.accessToken);
+        record = { ...target, method, homeAccountId: result.account.homeAccountId, account: result.account.username || result.account.name || 'signed-in user' };
+      } finally {
+        sub.dispose();
+      }
+    } else {
+      if (target.custom || !/login\.microsoftonline\.com$/.test(new URL(target.loginUrl).host)) {
+        throw new Error("VS Code's Microsoft account signs in to the global cloud only; use the device code for this tenant.");
+      }
+      record = { ...target, method, account: '' };
+      const session = await this.vscodeSession(record, true);
+      record.account = session.account.label;
+    }
+    await this.state.update(STATE_KEY, { ...this.records(), [key]: record });
+    this.log.info(`Signed in to Entra tenant ${target.tenantId} as ${record.account} (delegated, for planning only).`);
+    return record.account;
+  }
+
+  private async app(key: string, target: DelegatedTarget): Promise<PublicClientApplication> {
+    let app = this.apps.get(key);
+    if (app) return app;
+    const { PublicClientApplication: Pca, LogLevel } = await loadEngine();
+    const secrets = this.secrets;
+    const cachePlugin: ICachePlugin = {
+      async beforeCacheAccess(ctx) {
+        const saved = await secrets.getInternal(`msal:${key}`);
+        if (saved) ctx.tokenCache.deserialize(saved);
+      },
+      async afterCacheAccess(ctx) {
+        if (ctx.cacheHasChanged) await secrets.storeInternal(`msal:${key}`, ctx.tokenCache.serialize());
+      },
+    };
+    app = new Pca({
+      auth: { clientId: target.clientId, authority: `${target.loginUrl}/${target.tenantId}`, knownAuthorities: target.custom ? [target.loginUrl] : [] },
+      cache: { cachePlugin },
+      system: {
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (_level, message, containsPii) => {
+            if (!containsPii) this.log.debug(`MSAL: ${message}`);
+          },
+        },
+      },
+    });
+    this.apps.set(key, app);
+    return app;
+  }
+
+  private async silentDeviceCodeToken(key: string, record: SignInRecord, forceRefresh: boolean): Promise<{ accessToken: string; expiresOn: Date }> {
+    const app = await this.app(key, record);
+    const cache = app.getTokenCache();
+    const account = (record.homeAccountId ? await cache.getAccountByHomeId(record.homeAccountId) : null) ?? (await cache.getAllAccounts())[0];
+    const again = `The Entra sign-in of ${record.account} has expired: run "Halo Identity: Sign in to Entra" again.`;
+    if (!account) throw new Error(again);
+    try {
+      const r = await app.acquireTokenSilent({ account, scopes: graphScopes(record.graphUrl), forceRefresh });
+      return { accessToken: r.accessToken, expiresOn: r.expiresOn ?? new Date(Date.now() + 30 * 60_000) };
+    } catch (e) {
+      if ((e as Error).name === 'InteractionRequiredAuthError') throw new Error(again);
+      throw e;
+    }
+  }
+
+  private vscodeScopes(record: SignInRecord): string[] {
+    return [`VSCODE_CLIENT_ID:${record.clientId}`, `VSCODE_TENANT:${record.tenantId}`, ...graphScopes('https://graph.microsoft.com')];
+  }
+
+  private async vscodeSession(record: SignInRecord, interactive: boolean): Promise<vscode.AuthenticationSession> {
+    const scopes = this.vscodeScopes(record);
+    const session = interactive ? await vscode.authentication.getSession('microsoft', scopes, { createIfNone: true }) : await vscode.authentication.getSession('microsoft', scopes, { silent: true });
+    if (!session) throw new Error(`The VS Code Microsoft account sign-in for tenant ${record.tenantId} has ended: run "Halo Identity: Sign in to Entra" again.`);
+    return session;
+  }
+
+  private async vscodeToken(record: SignInRecord, interactive: boolean): Promise<{ accessToken: string; expiresOn: Date }> {
+    const session = await this.vscodeSession(record, interactive);
+    return { accessToken: session.accessToken, expiresOn: jwtExpiry(session.accessToken) ?? new Date(Date.now() + 30 * 60_000) };
+  }
+}
+
+function jwtExpiry(token: string): Date | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,12 @@
+// What the extension needs from the engine and its dependencies (ajv, yaml, MSAL), loaded on
+// first use only. One module, so that the bundler can emit it as a file of its own that
+// activation never reads (see ../lazy.ts).
+export { parseMapping } from '../../core/parse';
+export { checkLiveNames } from '../../core/semantic';
+export { entraNeeds, haloNeeds } from '../../core/needs';
+export { plan } from '../../core/plan';
+export { MappingInvalidError, readMappingFile, validMapping } from '../../engine/mapping-file';
+export { connect } from '../../engine/connections';
+export { applyWith, defaultJournalPath, planWith } from '../../engine/run';
+export { cloudEndpoints, listGroupNames, tokenInfo } from '../../entra';
+export { LogLevel, PublicClientApplication } from '@azure/msal-node';

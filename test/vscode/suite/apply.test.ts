@@ -1,0 +1,110 @@
+// Apply end to end in a real VS Code against the simulators: refused without trust, nothing
+// written when the confirmation is declined, Apply Selected writes only the chosen change, and a
+// confirmed Apply converges (the plan read afterwards is empty) with a journal to open.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { changeKey } from '../../../src/core/changes';
+import type { ApplyOutcome } from '../../../src/extension/commands/apply';
+import type { TestApi } from '../../../src/extension/extension';
+import { accept, activate, closeEditors, journalsIn, startFreshSimulator, told } from './helpers';
+
+const MODAL_BUTTONS = ['Save and Apply', 'Apply', 'Continue…', 'Apply over the threshold'];
+
+suite('apply', () => {
+  let api: TestApi;
+  let sim: vscode.Uri;
+
+  suiteSetup(async () => {
+    api = await activate();
+    sim = await startFreshSimulator();
+    await vscode.commands.executeCommand('haloIdentity.showDiff', sim);
+    assert.ok(api.lastPlan(sim)?.changes.length, `no plan with changes for the simulated tenant${told(api)}`);
+  });
+
+  teardown(() => api.testHooks.reset());
+
+  suiteTeardown(async () => {
+    api?.testHooks.reset();
+    await vscode.commands.executeCommand('haloIdentity.stopSimulator');
+    await closeEditors();
+  });
+
+  test('Apply is refused in an untrusted workspace, before anything is read or written', async () => {
+    api.testHooks.trusted = false;
+    api.testHooks.responder = accept(...MODAL_BUTTONS);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.apply', sim);
+    assert.equal(outcome, undefined);
+    assert.ok(!api.testHooks.prompts.some((p) => p.modal), 'a confirmation was asked although Apply is refused');
+    const refusal = api.testHooks.prompts.find((p) => p.kind === 'error');
+    assert.match(refusal?.message ?? '', /untrusted workspace/);
+    assert.ok(refusal?.items.includes('Manage Workspace Trust'));
+    assert.deepEqual(journalsIn(sim), []);
+  });
+
+  test('Apply Selected is refused in an untrusted workspace too', async () => {
+    api.testHooks.trusted = false;
+    const key = changeKey(api.lastPlan(sim)!.changes[0]);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.applySelected', [key], sim);
+    assert.equal(outcome, undefined);
+    assert.match(api.testHooks.prompts.find((p) => p.kind === 'error')?.message ?? '', /untrusted workspace/);
+  });
+
+  test('declining the confirmation writes nothing', async () => {
+    api.testHooks.responder = () => undefined;
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.apply', sim);
+    assert.equal(outcome, undefined);
+    const asked = api.testHooks.prompts.find((p) => p.modal);
+    assert.ok(asked, 'no confirmation was asked');
+    assert.match(asked.message, /write \d+ changes? to Halo\?/);
+    assert.match(asked.detail ?? '', /to create, .* to update, .* to reactivate, .* to deactivate(, .*)?; \d+ unchanged/);
+    assert.match(asked.detail ?? '', /safety threshold|No safety thresholds/);
+    assert.deepEqual(journalsIn(sim), []);
+  });
+
+  test('Apply Selected writes only the chosen change', async () => {
+    const plan = api.lastPlan(sim)!;
+    const chosen = plan.changes.find((c) => c.kind === 'agent' && c.action === 'create') ?? plan.changes.find((c) => c.action === 'update');
+    assert.ok(chosen, 'no agent create or update to choose');
+    api.testHooks.responder = accept(...MODAL_BUTTONS);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.applySelected', [changeKey(chosen)], sim);
+    assert.ok(outcome, `Apply Selected returned nothing; ${told(api)}`);
+    assert.equal(outcome.applied, 1);
+    assert.equal(outcome.failed, 0);
+    assert.equal(outcome.remaining, plan.changes.length - 1);
+    const asked = api.testHooks.prompts.find((p) => p.modal);
+    assert.match(asked?.message ?? '', /write 1 change to Halo\?/);
+    assert.equal(journalsIn(sim).length, 1);
+  });
+
+  test('a confirmed Apply writes every change and the plan read afterwards is empty', async () => {
+    api.testHooks.responder = accept(...MODAL_BUTTONS);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.apply', sim);
+    assert.ok(outcome, `Apply returned nothing; ${told(api)}`);
+    assert.ok(outcome.applied > 0);
+    assert.equal(outcome.failed, 0);
+    assert.equal(outcome.stale, 0);
+    assert.equal(outcome.cancelled, false);
+    assert.equal(outcome.remaining, 0, 'the plan after Apply still has changes');
+    assert.equal(api.lastPlan(sim)?.changes.length, 0);
+    const done = api.testHooks.prompts.find((p) => p.kind === 'info' && /applied/.test(p.message));
+    assert.ok(done?.items.includes('Open Journal'), 'the outcome message offers no journal');
+    assert.equal(journalsIn(sim).length, 2);
+  });
+
+  test('Apply with nothing left to do says so and asks nothing', async () => {
+    api.testHooks.responder = accept(...MODAL_BUTTONS);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.apply', sim);
+    assert.equal(outcome, undefined);
+    assert.ok(!api.testHooks.prompts.some((p) => p.modal));
+    assert.ok(api.testHooks.prompts.some((p) => /Nothing to apply/.test(p.message)));
+  });
+
+  test('Open Journal opens the latest apply journal', async () => {
+    const file = await vscode.commands.executeCommand<string | undefined>('haloIdentity.openJournal', sim);
+    assert.ok(file?.endsWith('.jsonl'), `Open Journal returned ${file}`);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
+    const lines = vscode.window.activeTextEditor!.document.getText().trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    assert.equal(lines[0].type, 'start');
+    assert.equal(lines[lines.length - 1].type, 'end');
+  });
+});
