@@ -99,7 +99,8 @@ suite('language features', () => {
 
   test('completion works on a half-typed key in a file that is not valid YAML yet', async () => {
     await replace('    licence: named', '    licence: named\n    ten');
-    const position = positionOf('\n    ten', 8);
+    // Anchored on the agent rule: the entra connection above also has a line starting `    ten`.
+    const position = positionOf('licence: named\n    ten', 'licence: named\n    ten'.length);
     const items = (await completions(position)).filter((i) => i.kind === vscode.CompletionItemKind.Property);
     const tenant = items.find((i) => label(i) === 'tenant');
     assert.ok(tenant, `got ${items.map(label).join(', ')}`);
