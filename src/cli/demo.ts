@@ -33,7 +33,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
       out(`\n(${first.requests.halo} Halo requests for this plan)\n\nApplying…\n`);
       const result = await applyWith(conns, first, { allowOverThreshold: false, onProgress: (p) => progress.update(p.done, p.total, p.message) });
       progress.clear();
-      out(`Applied ${result.applied}, failed ${result.failed}, stale ${result.stale}. Journal: ${result.journalFile}\n\n`);
+      out(`Applied ${result.applied}, failed ${result.failed}, stale ${result.stale}. Journal: ${values.keep ? result.journalFile : 'kept with --keep DIR'}\n\n`);
       const second = await planWith(conns, {});
       out(`Second plan: ${summaryLine(second.plan)}.\n`);
       const converged = second.plan.changes.length === 0;
