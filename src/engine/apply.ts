@@ -84,8 +84,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const createdSites = new Map<string, number>();
   const createdIds = new Map<Change, number>();
   const cabChanges: Change[] = [];
+  const written = new Map<Change, Record<string, unknown>>();
   const ok = (c: Change, id: number | null) => {
-    journal.change(c, 'ok', { haloId: id });
+    journal.change(c, 'ok', { haloId: id, written: written.get(c) });
     result.applied++;
     done++;
   };
@@ -111,6 +112,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         for (const c of chunk) {
           try {
             const body = changeBody(c, { fresh, createdSites });
+            if (c.fields.site_id && c.fields.site_id.to === null && typeof body.site_id === 'number') written.set(c, { site_id: body.site_id });
             if (c.memberships?.cabs) cabChanges.push(c);
             // A change of CAB memberships alone has nothing to send to the record itself.
             if (Object.keys(body).length === 1 && 'id' in body) continue;

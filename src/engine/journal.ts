@@ -34,12 +34,13 @@ export class Journal {
     this.write({ type: 'batch', kind, action, count: changes.length, records: changes.map((c) => ({ haloId: c.haloId, entraId: c.entraId, name: c.name })) });
   }
 
-  change(c: Change, result: JournalResult, extra: { haloId?: number | null; message?: string } = {}): void {
+  /** `written`: values known only when sent (the id of a site created earlier in this apply). */
+  change(c: Change, result: JournalResult, extra: { haloId?: number | null; message?: string; written?: Record<string, unknown> } = {}): void {
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     for (const [k, f] of Object.entries(c.fields)) {
       before[k] = f.from;
-      after[k] = f.to;
+      after[k] = extra.written && k in extra.written ? extra.written[k] : f.to;
     }
     this.write({
       type: 'change', action: c.action, kind: c.kind, haloId: extra.haloId ?? c.haloId, entraId: c.entraId, tenant: c.tenant, name: c.name, rule: c.rule,
