@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Plan } from '../core/changes';
-import { formatDiagnostic } from '../core/parse';
+import { Diagnostic, formatDiagnostic } from '../core/parse';
 import { planJson, renderMarkdown, renderText, summaryLine } from '../core/render';
 import { PlanInputError } from '../core/scope';
 import { BlockedError } from '../engine/apply';
@@ -13,15 +13,20 @@ import { MappingInvalidError, readMappingFile, validMapping } from '../engine/ma
 import { applyWith, planWith, PlanRun } from '../engine/run';
 import { Progress } from './progress';
 import { runDemo, runSim } from './demo';
+import { runRevert } from './revert';
 
 const USAGE = `Usage: halo-identity <command> [options]
 
 Commands:
   validate [FILE]                      check the mapping file (default ./halo-identity.yaml)
-  plan [FILE] [--json OUT] [--markdown OUT] [--detailed-exitcode]
+  plan [FILE] [--json OUT] [--markdown OUT] [--detailed-exitcode] [--incremental]
                                        read Entra and Halo, show what would change
-  apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold]
+  apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold] [--incremental]
                                        plan, confirm, then write the changes to Halo
+  --incremental                        read Entra from its cached snapshot (.halo-identity/)
+                                       brought up to date with Graph delta queries
+  revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes]
+                                       the inverse of an apply, as a plan to review (then apply)
   demo                                 run everything against the built-in simulators
   sim [--port N] [--users N]           run the simulators and print a mapping to use with them
 
@@ -46,6 +51,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await planCommand(rest, io);
       case 'apply':
         return await applyCommand(rest, io);
+      case 'revert':
+        return await runRevert(rest, io, (what) => confirmText(what, io));
       case 'demo':
         return await runDemo(rest, io);
       case 'sim':
@@ -96,7 +103,14 @@ function fileArg(positionals: string[]): string {
 
 function validate(args: string[], io: Io): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  const m = readMappingFile(fileArg(positionals));
+  let m: { file: string; parsed: { diagnostics: Diagnostic[] } };
+  try {
+    m = readMappingFile(fileArg(positionals));
+  } catch (e) {
+    // A file refused before parsing (too large, not UTF-8) is reported like any other problem.
+    if (!(e instanceof MappingInvalidError)) throw e;
+    m = { file: e.file, parsed: { diagnostics: e.diagnostics } };
+  }
   for (const d of m.parsed.diagnostics) io.stdout.write(`${m.file}:${formatDiagnostic(d)}\n`);
   const errors = m.parsed.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = m.parsed.diagnostics.length - errors;
@@ -136,10 +150,10 @@ async function planCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'string' }, markdown: { type: 'string' }, 'detailed-exitcode': { type: 'boolean' } },
+    options: { json: { type: 'string' }, markdown: { type: 'string' }, 'detailed-exitcode': { type: 'boolean' }, incremental: { type: 'boolean' } },
   });
   return withConnections(fileArg(positionals), io, undefined, async (conns, progress) => {
-    const run = await planWith(conns, { onProgress: (m) => progress.step(m) });
+    const run = await planWith(conns, { onProgress: (m) => progress.step(m), incremental: values.incremental });
     progress.clear();
     io.stdout.write(renderText(run.plan));
     writeOutputs(run, values.json, values.markdown);
@@ -152,7 +166,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' } },
+    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' }, incremental: { type: 'boolean' } },
   });
   const controller = new AbortController();
   let interrupts = 0;
@@ -165,7 +179,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     return await withConnections(fileArg(positionals), io, controller.signal, async (conns, progress) => {
-      const run = await planWith(conns, { signal: controller.signal, onProgress: (m) => progress.step(m) });
+      const run = await planWith(conns, { signal: controller.signal, onProgress: (m) => progress.step(m), incremental: values.incremental });
       progress.clear();
       io.stdout.write(renderText(run.plan));
       if (!run.plan.changes.length) {
@@ -195,13 +209,17 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
-/** Without --yes an apply needs a person: a terminal prompt, else a refusal. */
-async function confirm(plan: Plan, io: Io): Promise<boolean> {
+function confirm(plan: Plan, io: Io): Promise<boolean> {
+  return confirmText(`apply ${plan.changes.length} changes (${summaryLine(plan)}) to Halo`, io);
+}
+
+/** Without --yes a write needs a person: a terminal prompt, else a refusal. */
+async function confirmText(what: string, io: Io): Promise<boolean> {
   if (!io.stdin.isTTY) {
-    io.stderr.write('Refusing to apply without confirmation: no terminal to ask. Run with --yes in pipelines.\n');
+    io.stderr.write('Refusing to write to Halo without confirmation: no terminal to ask. Run with --yes in pipelines.\n');
     return false;
   }
-  io.stderr.write(`\nApply ${plan.changes.length} changes (${summaryLine(plan)}) to Halo? Type "yes" to continue: `);
+  io.stderr.write(`\nAbout to ${what}. Type "yes" to continue: `);
   const answer = await new Promise<string>((resolve) => {
     io.stdin.setEncoding('utf8');
     io.stdin.once('data', (d) => resolve(String(d).trim()));

@@ -16,6 +16,7 @@ export interface Identity {
   user: EntraUser;
   agent: Selection<AgentRule> | null;
   userRule: Selection<UserRule> | null;
+  /** These four may be shared between identities (copy-on-write while building): never mutate them. */
   agentRoles: Set<string>;
   userRoles: Set<string>;
   /** CAB names this identity should sit on, per kind. */
@@ -32,23 +33,44 @@ export function groupIndex(tenant: EntraTenantSnapshot): GroupIndex {
   return index;
 }
 
-/** Whether `sel` selects `user`; returns the explanation, or null. */
-export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): string | null {
-  const wantsGuests = sel.includeGuests === true || sel.where?.userType === 'Guest';
-  if (user.userType === 'Guest' && !wantsGuests) return null;
+/** A selector with what every test of it needs worked out once, not once per user. */
+interface Compiled {
+  wantsGuests: boolean;
+  refs: string[];
+  /** "in <ref>" for each ref, made once. */
+  inRefs: string[];
+  where: Array<[string, unknown]>;
+  /** The explanation when no group decides it. */
+  because: string;
+}
+
+function compile(sel: Selector): Compiled {
   const refs = [...(sel.group ? [sel.group] : []), ...(sel.groups ?? [])];
+  const where = Object.entries(sel.where ?? {});
   let because = sel.all ? 'all users' : '';
-  if (refs.length) {
-    const hit = refs.find((ref) => groups.get(ref)?.has(user.id));
-    if (hit === undefined) return null;
-    because = `in ${hit}`;
+  if (!refs.length && sel.where) because = 'where ' + where.map(([k, v]) => `${k}=${v}`).join(', ');
+  return { wantsGuests: sel.includeGuests === true || sel.where?.userType === 'Guest', refs, inRefs: refs.map((r) => `in ${r}`), where, because };
+}
+
+function verdict(c: Compiled, user: EntraUser, groups: GroupIndex): string | null {
+  if (user.userType === 'Guest' && !c.wantsGuests) return null;
+  let because = c.because;
+  if (c.refs.length) {
+    let hit = -1;
+    for (let i = 0; i < c.refs.length && hit < 0; i++) if (groups.get(c.refs[i])?.has(user.id)) hit = i;
+    if (hit < 0) return null;
+    because = c.inRefs[hit];
   }
-  for (const [attr, want] of Object.entries(sel.where ?? {})) {
+  for (const [attr, want] of c.where) {
     const have = readAttribute(user, attr);
     if (want === null ? have !== null : have === null || String(have) !== String(want)) return null;
   }
-  if (!refs.length && sel.where) because = 'where ' + Object.entries(sel.where).map(([k, v]) => `${k}=${v}`).join(', ');
   return because || null;
+}
+
+/** Whether `sel` selects `user`; returns the explanation, or null. */
+export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): string | null {
+  return verdict(compile(sel), user, groups);
 }
 
 export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProtected: (tenant: string, user: EntraUser) => boolean): Identity[] {
@@ -56,40 +78,57 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
   for (const t of entra.tenants) {
     const groups = groupIndex(t);
     const mine = <X extends { tenant?: string }>(xs: X[] | undefined) => (xs ?? []).filter((x) => tenantOf(mapping, x) === t.tenant);
-    const agentRules = mine(mapping.agents);
-    const userRules = mine(mapping.users);
+    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from) }));
+    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from) }));
     const grants = mine(mapping.roles);
     const cabs = mine(mapping.cab);
+    // One set per rule, shared by the identities it selects; copied only when a grant adds to it.
+    const ruleRoles = new Map<AgentRule | UserRule, Set<string>>();
+    const rolesOf = (rule: AgentRule | UserRule | undefined) => {
+      if (!rule) return NONE;
+      let set = ruleRoles.get(rule);
+      if (!set) ruleRoles.set(rule, (set = new Set(rule.roles ?? [])));
+      return set;
+    };
     for (const user of t.users) {
       if (isProtected(t.tenant, user)) continue;
-      const first = <R extends { from: Selector }>(rules: R[]): Selection<R> | null => {
-        for (const rule of rules) {
-          const because = selects(rule.from, user, groups);
-          if (because) return { rule, because };
-        }
-        return null;
-      };
-      const agent = first(agentRules);
-      const userRule = first(userRules);
-      const id: Identity = {
-        tenant: t.tenant,
-        user,
-        agent,
-        userRule,
-        agentRoles: new Set(agent?.rule.roles ?? []),
-        userRoles: new Set(userRule?.rule.roles ?? []),
-        agentCabs: new Set(),
-        userCabs: new Set(),
-      };
+      const agent = first(agentRules, user, groups);
+      const userRule = first(userRules, user, groups);
+      let agentRoles = rolesOf(agent?.rule);
+      let userRoles = rolesOf(userRule?.rule);
+      let agentCabs = NONE;
+      let userCabs = NONE;
       for (const g of grants) {
         const granted = g.group ? groups.get(g.group)?.has(user.id) === true : g.noManager === true && user.managerId === null;
         if (!granted) continue;
-        for (const r of g.agentRoles ?? []) id.agentRoles.add(r);
-        for (const r of g.userRoles ?? []) id.userRoles.add(r);
+        if (g.agentRoles?.length) agentRoles = withAll(agentRoles, g.agentRoles);
+        if (g.userRoles?.length) userRoles = withAll(userRoles, g.userRoles);
       }
-      for (const c of cabs) if (groups.get(c.group)?.has(user.id)) (c.members === 'users' ? id.userCabs : id.agentCabs).add(c.cab);
-      out.push(id);
+      for (const c of cabs) {
+        if (!groups.get(c.group)?.has(user.id)) continue;
+        if (c.members === 'users') userCabs = withAll(userCabs, [c.cab]);
+        else agentCabs = withAll(agentCabs, [c.cab]);
+      }
+      out.push({ tenant: t.tenant, user, agent, userRule, agentRoles, userRoles, agentCabs, userCabs });
     }
   }
   return out;
+}
+
+const NONE: Set<string> = new Set();
+
+/** A copy of `set` with `items` added, in order (the shared set is never changed). */
+function withAll(set: Set<string>, items: string[]): Set<string> {
+  const out = new Set(set);
+  for (const x of items) out.add(x);
+  return out;
+}
+
+/** The first rule that selects the user (Halo's sequence). */
+function first<R>(rules: Array<{ rule: R; c: Compiled }>, user: EntraUser, groups: GroupIndex): Selection<R> | null {
+  for (const { rule, c } of rules) {
+    const because = verdict(c, user, groups);
+    if (because) return { rule, because };
+  }
+  return null;
 }

@@ -5,7 +5,7 @@ import { ACTIONS } from './changes';
 import { desiredIdentities, Identity, Selection } from './desired';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
-import { evaluateField, identityMatchValue, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
+import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { resolveScope, Scope } from './scope';
 import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
 
@@ -20,14 +20,22 @@ interface Ctx {
   orphans: Orphan[];
   unchanged: number;
   managedRecords: number;
-  selected: Map<string, number>;
+  /** Identities each rule selected, per kind. */
+  selected: Record<Kind, Map<string, number>>;
   /** Sites to create, by client id + name key. */
   siteCreates: Map<string, Change>;
+  /** The mapped fields, with `when: create` worked out once per plan. */
+  specs: { users: MappedField[]; agents: MappedField[] };
+  /** Halo's spelling of role and team names, made once per plan. */
+  display: { agent: (n: string) => string; user: (n: string) => string; team: (n: string) => string };
 }
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): Plan {
   const scope = resolveScope(mapping, halo);
-  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: new Map(), siteCreates: new Map() };
+  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(),
+    specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
+    display: { agent: (n) => scope.roleName('agent', n), user: (n) => scope.roleName('user', n), team: (n) => scope.teamName(n) },
+  };
   const identities = desiredIdentities(mapping, entra, (tenant, user) => scope.isProtectedIdentity(tenant, user));
   const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
   if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
@@ -47,10 +55,13 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
   const matchedUnselected = new Map<number, Identity>();
   const deprovision = mapping.deprovision?.users ?? 'ignore';
 
+  let user: EntraUser;
+  const matchValue = (k: string) => (k === 'azureoid' ? user.id : identityMatchValue(mapping.fields?.users?.[k], user));
   for (const id of identities) {
     const sel = id.userRule;
     const enabled = id.user.accountEnabled;
-    const found = index.find(keys, (k) => (k === 'azureoid' ? id.user.id : identityMatchValue(mapping.fields?.users?.[k], id.user)), id.user.id);
+    user = id.user;
+    const found = index.find(keys, matchValue, id.user.id);
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, found.error));
       // Records an identity might own are never deprovisioned or called orphans while in doubt.
@@ -77,7 +88,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       continue;
     }
     ctx.managedRecords++;
-    const link: Record<string, FieldChange> = linked ? {} : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
+    const link: Record<string, FieldChange> = linked ? NO_FIELDS : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
     if (sel && enabled) {
       updateUser(ctx, id, sel, record, link);
     } else if (!record.inactive && deprovision === 'deactivate') {
@@ -129,7 +140,7 @@ function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): { clientId: numb
 function createUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>): void {
   const placement = userPlacement(ctx, id, sel.rule);
   if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement));
-  const fields = desiredFields(ctx.mapping.fields?.users, id.user, null, true);
+  const fields = desiredFields(ctx.specs.users, id.user, null, true);
   fields.site_id = { from: null, to: placement.id };
   fields.azureoid = { from: null, to: id.user.id };
   const memberships = membershipChanges(ctx, 'user', id, null);
@@ -141,7 +152,8 @@ function updateUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>, record: Ha
   count(ctx, sel.rule.rule, 'user');
   const placement = userPlacement(ctx, id, sel.rule);
   if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement, record.id));
-  const fields = { ...link, ...desiredFields(ctx.mapping.fields?.users, id.user, record.fields, false) };
+  const desired = desiredFields(ctx.specs.users, id.user, record.fields, false);
+  const fields = link === NO_FIELDS ? desired : { ...link, ...desired };
   if (placement.id !== record.siteId) fields.site_id = { from: record.siteId, to: placement.id };
   const memberships = membershipChanges(ctx, 'user', id, { roles: record.roles, cabs: ctx.scope.cabsOf('user', record.id) });
   if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, 'its Halo roles could not be read, so it is left alone', record.id));
@@ -192,7 +204,7 @@ function planAgents(ctx: Ctx, identities: Identity[]): void {
 }
 
 function agentFields(ctx: Ctx, rule: AgentRule, user: EntraUser, record: HaloAgent | null): Record<string, FieldChange> {
-  const fields = desiredFields(ctx.mapping.fields?.agents, user, record?.fields ?? null, record === null);
+  const fields = desiredFields(ctx.specs.agents, user, record?.fields ?? null, record === null);
   if (rule.team && (record === null || !sameValue('team', record.team, rule.team))) fields.team = { from: record?.team ?? null, to: ctx.scope.teamName(rule.team) };
   const licence = rule.licence && rule.licence !== 'unchanged' ? rule.licence : null;
   if (licence && record?.licence !== licence) fields.licence = { from: record?.licence ?? null, to: licence };
@@ -239,7 +251,8 @@ class RecordIndex<R extends { id: number }> {
     for (const k of keys) {
       const v = normalise(k, identityValue(k));
       if (v === null) continue;
-      const hits = this.maps.get(k)?.get(v) ?? [];
+      const hits = this.maps.get(k)?.get(v);
+      if (!hits) continue;
       if (hits.length > 1) return { error: `ambiguous: Halo records ${hits.map((h) => '#' + h.id).join(', ')} all have ${k} ${v}`, held: hits.map((h) => h.id) };
       if (hits.length === 1) {
         const linkedTo = k === 'azureoid' || oid === null ? null : this.valueOf(hits[0], 'azureoid');
@@ -250,15 +263,27 @@ class RecordIndex<R extends { id: number }> {
         return { record: hits[0], via: k };
       }
     }
-    return { record: null, via: null };
+    return NOT_FOUND;
   }
 }
 
-function desiredFields(specs: Record<string, FieldSpec> | undefined, user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {
+const NOT_FOUND = Object.freeze({ record: null, via: null });
+
+interface MappedField {
+  field: string;
+  spec: FieldSpec;
+  createOnly: boolean;
+}
+
+function mappedFields(specs: Record<string, FieldSpec> | undefined): MappedField[] {
+  return Object.entries(specs ?? {}).map(([field, spec]) => ({ field, spec, createOnly: isCreateOnly(spec) }));
+}
+
+function desiredFields(specs: MappedField[], user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
-  for (const [field, spec] of Object.entries(specs ?? {})) {
-    const { value, createOnly } = evaluateField(spec, user);
+  for (const { field, spec, createOnly } of specs) {
     if (createOnly && !creating) continue;
+    const value = fieldValue(spec, user);
     const from = current ? (current[field] ?? null) : null;
     if (creating ? value !== null : !sameValue(field, from, value)) out[field] = { from, to: value };
   }
@@ -280,32 +305,57 @@ function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held | null
   const roles = held?.roles;
   const teams = held?.teams;
   const cabs = held?.cabs ?? [];
-  const out: Memberships = {};
+  let out: Memberships | null = null;
   const managedRoles = ctx.scope.managedRoles(kind);
   if (managedRoles.size) {
     if (roles === undefined && !creating) return 'unknown';
-    const d = delta(kind === 'agent' ? id.agentRoles : id.userRoles, roles ?? [], managedRoles, (n) => ctx.scope.roleName(kind, n));
-    if (d) out.roles = d;
+    const d = delta(kind === 'agent' ? id.agentRoles : id.userRoles, roles ?? NO_NAMES, managedRoles, ctx.display[kind]);
+    if (d) (out ??= {}).roles = d;
   }
   if (kind === 'agent') {
     const managedTeams = ctx.scope.managedTeams();
     if (managedTeams.size) {
       if (teams === undefined && !creating) return 'unknown';
-      const want = id.agent?.rule.team ? [id.agent.rule.team] : [];
-      const d = delta(new Set(want), teams ?? [], managedTeams, (n) => ctx.scope.teamName(n));
-      if (d) out.teams = d;
+      const want = id.agent?.rule.team ? new Set([id.agent.rule.team]) : NO_SET;
+      const d = delta(want, teams ?? NO_NAMES, managedTeams, ctx.display.team);
+      if (d) (out ??= {}).teams = d;
     }
   }
   const managedCabs = ctx.scope.managedCabs(kind);
   if (managedCabs.size) {
-    const d = delta(kind === 'agent' ? id.agentCabs : id.userCabs, cabs, managedCabs, (n) => n);
-    if (d) out.cabs = d;
+    const d = delta(kind === 'agent' ? id.agentCabs : id.userCabs, cabs, managedCabs, asIs);
+    if (d) (out ??= {}).cabs = d;
   }
-  return out;
+  return out ?? NO_MEMBERSHIPS;
 }
+
+/** Shared empty values: most identities have nothing here, and these are never attached or changed. */
+const NO_MEMBERSHIPS: Memberships = Object.freeze({});
+const NO_FIELDS: Record<string, FieldChange> = Object.freeze({});
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+const NO_SET: Set<string> = new Set();
+const asIs = (n: string) => n;
 
 /** Adds what is wanted and missing; removes what is managed, present and no longer wanted. */
 function delta(want: Set<string>, have: string[], managed: Set<string>, display: (n: string) => string): MembershipDelta | null {
+  if (want.size === 0 && have.length === 0) return null;
+  if (want.size + have.length > 32) return deltaBySets(want, have, managed, display);
+  // A record holds a handful of names: arrays beat sets here, and this runs for every identity.
+  const haveKeys = have.map(nameKey);
+  const wantKeys: string[] = [];
+  let add: string[] | null = null;
+  for (const w of want) {
+    const k = nameKey(w);
+    wantKeys.push(k);
+    if (!haveKeys.includes(k)) (add ??= []).push(display(w));
+  }
+  let remove: string[] | null = null;
+  for (let j = 0; j < have.length; j++) if (managed.has(haveKeys[j]) && !wantKeys.includes(haveKeys[j])) (remove ??= []).push(have[j]);
+  if (!add && !remove) return null;
+  return { add: add ? sortSmall(add) : [], remove: remove ? sortSmall(remove) : [] };
+}
+
+function deltaBySets(want: Set<string>, have: string[], managed: Set<string>, display: (n: string) => string): MembershipDelta | null {
   const haveKeys = new Set(have.map(nameKey));
   const wantKeys = new Set([...want].map(nameKey));
   const add = [...want].filter((w) => !haveKeys.has(nameKey(w))).map(display).sort();
@@ -314,13 +364,14 @@ function delta(want: Set<string>, have: string[], managed: Set<string>, display:
 }
 
 function decideUpdate(ctx: Ctx, id: Identity, sel: Selection<AgentRule | UserRule>, haloId: number, inactive: boolean, flag: 'inactive' | 'isdisabled', fields: Record<string, FieldChange>, memberships: Memberships, site?: Change['site']): void {
-  const hasMemberships = Object.keys(memberships).length > 0;
+  const hasMemberships = !isEmptyObject(memberships);
+  const hasFields = !isEmptyObject(fields);
   const kind: Kind = flag === 'inactive' ? 'user' : 'agent';
   if (inactive) {
     fields[flag] = { from: true, to: false };
     ctx.changes.push(change('reactivate', kind, id, haloId, sel, 'inactive in Halo', fields, memberships, site));
-  } else if (Object.keys(fields).length || hasMemberships) {
-    const what = [...Object.keys(fields).sort(), ...Object.keys(memberships).sort()].join(', ');
+  } else if (hasFields || hasMemberships) {
+    const what = `${sortedKeys(fields).join(', ')}${hasMemberships && hasFields ? ', ' : ''}${sortedKeys(memberships).join(', ')}`;
     ctx.changes.push(change('update', kind, id, haloId, sel, `${what} changed`, fields, memberships, site));
   } else {
     ctx.unchanged++;
@@ -333,7 +384,7 @@ function change(action: Action, kind: Kind, id: Identity, haloId: number | null,
     action, kind, entraId: id.user.id, tenant: id.tenant, haloId, name: String(nameValue), rule: sel.rule.rule,
     reason: `${sel.because}; rule ${sel.rule.rule}; ${what}`, fields: sortKeys(fields),
   };
-  if (Object.keys(memberships).length) c.memberships = memberships;
+  if (!isEmptyObject(memberships)) c.memberships = memberships;
   if (site) c.site = site;
   return c;
 }
@@ -360,41 +411,101 @@ function identityError(id: Identity, kind: Kind, rule: string, message: string, 
 }
 
 function count(ctx: Ctx, rule: string, kind: Kind): void {
-  const key = `${kind}\u0000${rule}`;
-  ctx.selected.set(key, (ctx.selected.get(key) ?? 0) + 1);
+  const m = ctx.selected[kind];
+  m.set(rule, (m.get(rule) ?? 0) + 1);
 }
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+  // Already in order: the same enumeration a rebuilt object would have, without the rebuild.
+  if (sorted) return o;
+  sortSmall(keys);
+  const out: Record<string, T> = {};
+  for (const k of keys) out[k] = o[k];
+  return out;
 }
 
-function compareChanges(a: Change, b: Change): number {
-  const order = ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action);
-  if (order) return order;
-  for (const [x, y] of [[a.kind, b.kind], [a.name, b.name], [a.entraId ?? '', b.entraId ?? ''], [String(a.haloId ?? ''), String(b.haloId ?? '')]]) {
-    if (x !== y) return x < y ? -1 : 1;
+/** Object.keys(o) in string order, sorted only when not already. */
+function sortedKeys(o: object): string[] {
+  return sortSmall(Object.keys(o));
+}
+
+/**
+ * The default string order, in place. Short lists (field names, role names) are insertion-sorted:
+ * Array#sort copies into a work array on every call, and this runs several times per identity.
+ */
+function sortSmall(xs: string[]): string[] {
+  if (xs.length > 16) return xs.sort();
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i];
+    let j = i - 1;
+    for (; j >= 0 && xs[j] > x; j--) xs[j + 1] = xs[j];
+    xs[j + 1] = x;
   }
-  return 0;
+  return xs;
+}
+
+function isEmptyObject(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Changes in plan order: by action (ACTIONS order), kind, name, Entra id, then Halo id. Grouped by
+ * action and kind first (linear, stable), so the comparison sort only orders names within a group.
+ */
+function sortChanges(changes: Change[]): Change[] {
+  const groups = new Map<string, Change[]>();
+  for (const c of changes) {
+    const key = `${c.action}\u0000${c.kind}`;
+    const list = groups.get(key);
+    if (list) list.push(c);
+    else groups.set(key, [c]);
+  }
+  const out: Change[] = [];
+  for (const action of ACTIONS) {
+    const kinds = [...groups.keys()].filter((k) => k.startsWith(`${action}\u0000`)).sort(compareText);
+    for (const k of kinds) for (const c of groups.get(k)!.sort(compareWithinGroup)) out.push(c);
+  }
+  return out;
+}
+
+function compareWithinGroup(a: Change, b: Change): number {
+  return compareText(a.name, b.name) || compareText(a.entraId ?? '', b.entraId ?? '') || compareText(String(a.haloId ?? ''), String(b.haloId ?? ''));
 }
 
 function finish(ctx: Ctx): Plan {
   const { mapping } = ctx;
-  const changes = ctx.changes.sort(compareChanges);
+  const changes = sortChanges(ctx.changes);
   const summary: Summary = { create: 0, update: 0, deactivate: 0, reactivate: 0, createSite: 0, unchanged: ctx.unchanged };
   for (const c of changes) summary[c.action]++;
+  // One pass over the changes for every rule's counts, not one filter per rule.
+  const perRule = { agent: new Map<string, Record<Action, number>>(), user: new Map<string, Record<Action, number>>() };
+  for (const c of changes) {
+    if (c.rule === null || c.kind === 'site') continue;
+    const m = perRule[c.kind];
+    const n = m.get(c.rule) ?? m.set(c.rule, { create: 0, update: 0, reactivate: 0, deactivate: 0, createSite: 0 }).get(c.rule)!;
+    n[c.action]++;
+  }
   const rules: RuleStats[] = [];
   for (const [kind, list] of [['agent', mapping.agents ?? []], ['user', mapping.users ?? []]] as const) {
     for (const r of list) {
-      const mine = changes.filter((c) => c.rule === r.rule && c.kind === kind);
-      const n = (a: Action) => mine.filter((c) => c.action === a).length;
-      rules.push({ kind, rule: r.rule, matched: ctx.selected.get(`${kind}\u0000${r.rule}`) ?? 0, create: n('create'), update: n('update'), reactivate: n('reactivate'), deactivate: n('deactivate') });
+      const n = perRule[kind].get(r.rule);
+      rules.push({ kind, rule: r.rule, matched: ctx.selected[kind].get(r.rule) ?? 0, create: n?.create ?? 0, update: n?.update ?? 0, reactivate: n?.reactivate ?? 0, deactivate: n?.deactivate ?? 0 });
     }
   }
-  const errors = ctx.errors.sort((a, b) => {
-    const x = `${a.kind ?? ''}\u0000${a.name ?? ''}\u0000${a.entraId ?? ''}\u0000${a.haloId ?? ''}`;
-    const y = `${b.kind ?? ''}\u0000${b.name ?? ''}\u0000${b.entraId ?? ''}\u0000${b.haloId ?? ''}`;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  // Sort keys built once per error, not twice per comparison.
+  const errorKey = (e: PlanError) => `${e.kind ?? ''}\u0000${e.name ?? ''}\u0000${e.entraId ?? ''}\u0000${e.haloId ?? ''}`;
+  const errors = ctx.errors
+    .map((e) => ({ e, key: errorKey(e) }))
+    .sort((a, b) => compareText(a.key, b.key))
+    .map((x) => x.e);
   const warnings = [...ctx.halo.stats.warnings];
   return {
     version: 1,

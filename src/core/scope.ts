@@ -42,7 +42,16 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
   const clients = byName([...halo.clients.filter((c) => c.inactive), ...halo.clients.filter((c) => !c.inactive)]);
   const sites = new Map<string, HaloSite>();
   for (const s of [...halo.sites].sort((a, b) => Number(!a.inactive) - Number(!b.inactive))) sites.set(`${s.clientId}\u0000${nameKey(s.name)}`, s);
-  const findSite = (clientId: number, name: string) => sites.get(`${clientId}\u0000${nameKey(name)}`);
+  // Every identity of a siteFrom rule looks its site up by the same few names.
+  const siteLookups = new Map<number, Map<string, HaloSite | undefined>>();
+  const findSite = (clientId: number, name: string) => {
+    let byName = siteLookups.get(clientId);
+    if (!byName) siteLookups.set(clientId, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name);
+    const site = sites.get(`${clientId}\u0000${nameKey(name)}`);
+    byName.set(name, site);
+    return site;
+  };
 
   const managedClients = new Map<number, Set<string>>();
   const managedSites = new Map<number, Set<string>>();
@@ -112,9 +121,16 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
     site: findSite,
     userInScope: (r) => (r.clientId !== null && managedClients.has(r.clientId)) || (r.siteId !== null && managedSites.has(r.siteId)),
     tenantsForUser: (r) => [...new Set([...(managedClients.get(r.clientId ?? -1) ?? []), ...(managedSites.get(r.siteId ?? -1) ?? [])])].sort(),
-    isProtectedIdentity: (_tenant, user) =>
-      protectedEntra.has(user.id.toLowerCase()) ||
-      [user.attrs.mail, user.attrs.userPrincipalName].some((e) => typeof e === 'string' && protectedEmails.has(e.toLowerCase())),
+    isProtectedIdentity: (_tenant, user) => {
+      // Asked for every identity: nothing to lower-case when nothing is protected.
+      if (!protectedEntra.size && !protectedEmails.size) return false;
+      const { mail, userPrincipalName: upn } = user.attrs;
+      return (
+        protectedEntra.has(user.id.toLowerCase()) ||
+        (typeof mail === 'string' && protectedEmails.has(mail.toLowerCase())) ||
+        (typeof upn === 'string' && protectedEmails.has(upn.toLowerCase()))
+      );
+    },
     isProtectedRecord: (kind, id, email, azureoid) =>
       protect.some((p) => p.haloId === id && (p.kind === undefined || p.kind === kind)) ||
       (typeof email === 'string' && protectedEmails.has(email.toLowerCase())) ||

@@ -5,7 +5,9 @@ import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, 
 import { HALO_AGENT_FIELDS, HALO_USER_FIELDS } from './halo-fields';
 import { AgentRule, Mapping, Selector, UserRule, tenantOf } from './mapping';
 import type { ParsedMapping } from './parse';
+import { isReference } from './secrets';
 import { didYouMean, suggest } from './suggest';
+import { insecureUrlProblem } from './urls';
 
 type RuleKind = 'agents' | 'users';
 
@@ -46,6 +48,19 @@ export function checkSemantics(mapping: Mapping, at: Locator): Diagnostic[] {
 }
 
 function checkConnections(mapping: Mapping, at: Locator, c: Collector): void {
+  const urls: Array<[Path, unknown]> = [
+    [['halo', 'url'], mapping.halo.url],
+    [['halo', 'authUrl'], mapping.halo.authUrl],
+    ...mapping.entra.flatMap((conn, i): Array<[Path, unknown]> =>
+      typeof conn.cloud === 'object' ? [[['entra', i, 'cloud', 'loginUrl'], conn.cloud.loginUrl], [['entra', i, 'cloud', 'graphUrl'], conn.cloud.graphUrl]] : [],
+    ),
+  ];
+  for (const [path, url] of urls) {
+    // References are resolved when connecting, and checked there.
+    if (typeof url !== 'string' || isReference(url)) continue;
+    const problem = insecureUrlProblem(url);
+    if (problem) c.add('error', 'insecure-url', `${formatPath(path)} ${problem}`, at.rangeOf(path), path);
+  }
   const first = new Map<string, number>();
   mapping.entra.forEach((conn, i) => {
     const j = first.get(conn.name);
@@ -155,8 +170,9 @@ function checkRules(mapping: Mapping, kind: RuleKind, at: Locator, c: Collector)
       if (!selectsSomeone(earlier.from) || tenantOf(mapping, earlier) !== tenantOf(mapping, rule)) continue;
       if (!covers(earlier.from, rule.from)) continue;
       const path = [...base, 'rule'];
+      // An error (DESIGN §2): a rule that can never match is a mistake the admin must see fixed.
       c.add(
-        'warning',
+        'error',
         'shadowed-rule',
         `rule "${rule.rule}" can never match: rule "${earlier.rule}"${c.line([kind, e])} comes first and selects everyone this rule selects`,
         at.rangeOf(path),

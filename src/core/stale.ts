@@ -9,10 +9,31 @@ export interface FreshIndex {
   users: Map<number, HaloUser>;
   agents: Map<number, HaloAgent>;
   snapshot: HaloSnapshot;
+  /** Records by normalised match-key value (first in list order wins), built on first use. */
+  byKey?: Map<string, Map<string, HaloUser | HaloAgent>>;
 }
 
 export function indexFresh(snapshot: HaloSnapshot): FreshIndex {
   return { users: new Map(snapshot.users.map((u) => [u.id, u])), agents: new Map(snapshot.agents.map((a) => [a.id, a])), snapshot };
+}
+
+/**
+ * The first record whose `key` normalises to `value`: what a scan of the list finds, from a map
+ * built once per (kind, key). Every create is checked, so a scan per create was quadratic.
+ */
+function firstByKey(fresh: FreshIndex, kind: 'user' | 'agent', key: string, value: string): HaloUser | HaloAgent | undefined {
+  fresh.byKey ??= new Map();
+  let index = fresh.byKey.get(`${kind}\u0000${key}`);
+  if (!index) {
+    index = new Map();
+    const records: Array<HaloUser | HaloAgent> = kind === 'user' ? fresh.snapshot.users : fresh.snapshot.agents;
+    for (const r of records) {
+      const v = normalise(key, current(r, kind, key));
+      if (v !== null && !index.has(v)) index.set(v, r);
+    }
+    fresh.byKey.set(`${kind}\u0000${key}`, index);
+  }
+  return index.get(value);
 }
 
 function current(record: HaloUser | HaloAgent, kind: 'user' | 'agent', field: string): unknown {
@@ -52,11 +73,10 @@ export function existingRecord(change: Change, fresh: FreshIndex, mapping: Mappi
   }
   const kind = change.kind;
   const keys: string[] = kind === 'user' ? (mapping.match?.users ?? DEFAULT_MATCH_USERS) : (mapping.match?.agents ?? DEFAULT_MATCH_AGENTS);
-  const records: Array<HaloUser | HaloAgent> = kind === 'user' ? fresh.snapshot.users : fresh.snapshot.agents;
   for (const key of keys) {
     const v = normalise(key, key === 'azureoid' ? change.entraId : change.fields[key]?.to);
     if (v === null) continue;
-    const hit = records.find((r) => normalise(key, current(r, kind, key)) === v);
+    const hit = firstByKey(fresh, kind, key, v);
     if (hit) return hit;
   }
   return null;

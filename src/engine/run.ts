@@ -16,9 +16,16 @@ export interface PlanRun {
   requests: { halo: number };
 }
 
-export async function planWith(conns: Connections, options: { signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<PlanRun> {
+export interface PlanWithOptions {
+  signal?: AbortSignal;
+  onProgress?: (m: string) => void;
+  /** Refresh Entra from its cached snapshot with delta queries (see takeSnapshots). */
+  incremental?: boolean;
+}
+
+export async function planWith(conns: Connections, options: PlanWithOptions = {}): Promise<PlanRun> {
   const before = conns.halo.requestCount;
-  const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress });
+  const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, incremental: options.incremental });
   const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo);
   return { plan, snapshots, requests: { halo: conns.halo.requestCount - before } };
 }

@@ -59,7 +59,7 @@ export class GraphClient {
           method: 'GET',
           url,
           headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-          timeoutMs: this.opts.timeoutMs,
+          timeoutMs: this.opts.timeoutMs ?? this.opts.retry?.timeoutMs,
           signal: sig,
         });
       } catch (e) {

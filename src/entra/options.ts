@@ -9,6 +9,8 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** First backoff delay when the answer names none; doubles each time (default 1000 ms). */
   baseDelayMs?: number;
+  /** Per-attempt timeout; a timed-out attempt is retried (default: the reader's timeoutMs, 60 s). */
+  timeoutMs?: number;
 }
 
 export interface EntraReadOptions {

@@ -3,6 +3,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
+import { insecureUrlProblem, isLoopback } from '../core/urls';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -46,20 +47,11 @@ export interface HttpClientOptions {
 
 /** https is required, except on loopback, where the simulators and test servers live. */
 export function assertSecureUrl(url: string, what: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`${what} is not a valid URL: ${url}`);
-  }
-  if (u.protocol === 'https:') return;
-  if (u.protocol === 'http:' && isLoopback(u.hostname)) return;
-  throw new Error(`${what} must use https (plain http is allowed only on this machine): ${url}`);
+  const problem = insecureUrlProblem(url);
+  if (problem) throw new Error(`${what} ${problem}: ${url}`);
 }
 
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+export { isLoopback };
 
 export class HttpClient {
   private readonly httpsAgent: https.Agent;
@@ -101,7 +93,7 @@ export class HttpClient {
       const timeoutMs = req.timeoutMs ?? 60_000;
       const timer = setTimeout(() => {
         r.destroy();
-        fail(new NetworkError(`no answer from ${url.host} within ${Math.round(timeoutMs / 1000)} s`, 'ETIMEDOUT'));
+        fail(new NetworkError(`no answer from ${url.host} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, 'ETIMEDOUT'));
       }, timeoutMs);
       const onAbort = () => {
         r.destroy();

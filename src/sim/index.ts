@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { EXAMPLE_MAPPING } from './example-mapping';
 import { Faults } from './faults';
-import { startGraphSim } from './graph/server';
+import { GraphSim, startGraphSim } from './graph/server';
 import { startHaloSim } from './halo/server';
 import type { World } from './state';
 import { makeCertificate } from './tls';
@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   graphPort?: number;
   haloPort?: number;
   tokenLifetimeSeconds?: number;
+  /** How long a Graph deltaLink stays usable (default 7 days). */
+  deltaTokenValidityMs?: number;
 }
 
 export interface Simulators {
@@ -36,6 +38,8 @@ export interface Simulators {
   /** The PEM certificate to trust for the HTTPS endpoints. */
   ca: string;
   faults: { graph: Faults; halo: Faults };
+  /** The Graph simulator: change its tenants (so delta reports it) or invalidate delta tokens. */
+  graph: GraphSim;
   /** Request logs of both services. */
   requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; status: number }> };
   /** Environment variables the mapping's ${env:…} references expect (simulator credentials only). */
@@ -49,7 +53,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
   const world = options.world ?? generateWorld(options.worldOptions ?? { users: 120, seed: 1 });
   const tls = await makeCertificate();
   const faults = { graph: new Faults(), halo: new Faults() };
-  const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
+  const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs });
   const halo = await startHaloSim(world.halo, {
     port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
     listRowsOmit: options.haloListRowsOmit, tokenLifetimeSeconds: options.tokenLifetimeSeconds,
@@ -63,6 +67,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
     haloAuthUrl: halo.authUrl,
     ca: tls.cert,
     faults,
+    graph,
     requests: { graph: graph.requests, halo: halo.requests },
     env: {
       HALO_CLIENT_ID: world.halo.clientId,

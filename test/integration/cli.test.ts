@@ -69,7 +69,7 @@ describe('cli: plan and apply against the simulators', () => {
 
     const refused = await run(['apply', env.file], env.sims.env);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /Refusing to apply without confirmation/);
+    assert.match(refused.stderr, /Refusing to write to Halo without confirmation/);
     assert.equal(env.sims.requests.halo.filter((r) => r.method === 'POST' && r.path.startsWith('/api/')).length, 0);
 
     const journal = path.join(env.dir, 'journal.jsonl');

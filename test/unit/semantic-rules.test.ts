@@ -6,7 +6,7 @@ import { problems, withBody } from './mapping-text';
 
 const userRule = (name: string, from: string, place = 'site: Head Office') => [`  - rule: ${name}`, `    from: ${from}`, '    client: Contoso', `    ${place}`];
 
-test('a rule after a broader rule of the same tenant is shadowed: warning on the later rule, naming the earlier', () => {
+test('a rule after a broader rule of the same tenant is shadowed: an error on the later rule, naming the earlier', () => {
   const text = withBody(
     'users:',
     ...userRule('everyone', '{ groups: [All Staff, Contractors] }'),
@@ -14,12 +14,13 @@ test('a rule after a broader rule of the same tenant is shadowed: warning on the
   );
   const result = parseMapping(text);
   assert.deepEqual(problems(text), [
-    '16:11: warning: rule "sales" can never match: rule "everyone" (line 12) comes first and selects everyone this rule selects',
+    '16:11: error: rule "sales" can never match: rule "everyone" (line 12) comes first and selects everyone this rule selects',
   ]);
   assert.equal(result.diagnostics[0].code, 'shadowed-rule');
   assert.deepEqual(result.diagnostics[0].path, ['users', 1, 'rule']);
-  // A warning keeps the mapping.
-  assert.ok(result.mapping);
+  // An error: no mapping to plan with, but the typed mapping for editor features.
+  assert.equal(result.mapping, null);
+  assert.ok(result.typed);
 });
 
 test("the example's narrower-first pair (head-office-staff, then branch-staff) is not shadowed", () => {
@@ -38,7 +39,7 @@ test('the reverse order, broader first, is shadowed', () => {
     ...userRule('head-office-staff', '{ group: All Staff, where: { userType: Member, officeLocation: Head Office } }'),
   );
   assert.deepEqual(problems(text), [
-    '16:11: warning: rule "head-office-staff" can never match: rule "branch-staff" (line 12) comes first and selects everyone this rule selects',
+    '16:11: error: rule "head-office-staff" can never match: rule "branch-staff" (line 12) comes first and selects everyone this rule selects',
   ]);
 });
 
@@ -59,14 +60,14 @@ test('shadowing is judged per kind and per tenant', () => {
 
 test('all: true shadows any later rule without guests', () => {
   const text = withBody('agents:', '  - { rule: a, from: { all: true } }', '  - { rule: b, from: { group: SG } }');
-  assert.deepEqual(problems(text), ['13:13: warning: rule "b" can never match: rule "a" (line 12) comes first and selects everyone this rule selects']);
+  assert.deepEqual(problems(text), ['13:13: error: rule "b" can never match: rule "a" (line 12) comes first and selects everyone this rule selects']);
 });
 
 test('only the first shadowing rule is named', () => {
   const text = withBody('agents:', '  - { rule: a, from: { group: SG } }', '  - { rule: b, from: { group: SG } }', '  - { rule: c, from: { group: SG } }');
   assert.deepEqual(problems(text), [
-    '13:13: warning: rule "b" can never match: rule "a" (line 12) comes first and selects everyone this rule selects',
-    '14:13: warning: rule "c" can never match: rule "a" (line 12) comes first and selects everyone this rule selects',
+    '13:13: error: rule "b" can never match: rule "a" (line 12) comes first and selects everyone this rule selects',
+    '14:13: error: rule "c" can never match: rule "a" (line 12) comes first and selects everyone this rule selects',
   ]);
 });
 

@@ -1,0 +1,51 @@
+// `revert JOURNAL [FILE]`: the inverse of an apply as a plan to review; with --apply, applied
+// through the same path as any plan (fresh read, stale check, confirmation, journal).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderMarkdown, renderText, planJson } from '../core/render';
+import { revertPlan } from '../core/revert';
+import { applyPlan } from '../engine/apply';
+import { connect } from '../engine/connections';
+import { Journal, readJournal } from '../engine/journal';
+import { readMappingFile, validMapping } from '../engine/mapping-file';
+import { defaultJournalPath } from '../engine/run';
+import type { Io } from './main';
+import { Progress } from './progress';
+
+export async function runRevert(args: string[], io: Io, confirm: (summary: string) => Promise<boolean>): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'string' }, markdown: { type: 'string' }, apply: { type: 'boolean' }, yes: { type: 'boolean' }, journal: { type: 'string' } },
+  });
+  const [journalFile, mappingFile = 'halo-identity.yaml'] = positionals;
+  if (!journalFile) throw new Error('revert needs the journal of the apply to revert: halo-identity revert JOURNAL [FILE]');
+  if (!fs.existsSync(journalFile)) throw new Error(`${journalFile} not found`);
+  const plan = revertPlan(readJournal(journalFile), path.basename(journalFile));
+  io.stdout.write(renderText(plan));
+  if (values.json) fs.writeFileSync(values.json, planJson(plan));
+  if (values.markdown) fs.writeFileSync(values.markdown, renderMarkdown(plan));
+  if (!values.apply || !plan.changes.length) return 0;
+
+  const m = readMappingFile(mappingFile);
+  const conns = await connect(validMapping(m), { baseDir: m.baseDir });
+  const progress = new Progress(io.stderr);
+  try {
+    if (!values.yes && !(await confirm(`revert ${plan.changes.length} changes`))) return 1;
+    const out = values.journal ?? defaultJournalPath(conns.stateDir);
+    const journal = new Journal(out);
+    try {
+      const result = await applyPlan(plan, { mapping: conns.mapping, halo: conns.halo, journal, onProgress: (p) => progress.update(p.done, p.total, p.message) });
+      progress.clear();
+      io.stdout.write(`\nRevert: ${result.applied} applied, ${result.failed} failed, ${result.stale} stale.\nJournal: ${out}\n`);
+      for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);
+      return result.failed || result.stale || result.skipped ? 1 : 0;
+    } finally {
+      journal.close();
+    }
+  } finally {
+    progress.clear();
+    conns.close();
+  }
+}

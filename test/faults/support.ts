@@ -1,0 +1,185 @@
+// Shared by the fault suites: a simulator environment with short timeouts and backoffs, a
+// normalised projection of the Halo tenant (ids ignored) to compare outcomes, and the record of
+// every case tried, written to test-artifacts/reliability.json for RELIABILITY.md.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { connect, Connections } from '../../src/engine/connections';
+import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
+import { SimulatorOptions, Simulators, startSimulators, writeSimulatorFiles } from '../../src/sim';
+import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
+import type { HaloState } from '../../src/sim/state';
+
+export const ROOT = path.join(__dirname, '../../..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
+export const REPORT = path.join(ROOT, 'test-artifacts/reliability.json');
+
+export interface FaultEnv {
+  sims: Simulators;
+  dir: string;
+  file: string;
+  connect(opts?: { signal?: AbortSignal; graphTimeoutMs?: number; graphAttempts?: number }): Promise<Connections>;
+  /** POSTs that reached Halo's API (token requests excluded). */
+  haloWrites(): number;
+  close(): Promise<void>;
+}
+
+/** The example mapping with settings changed; `undefined` deletes a key. */
+export function mappingWith(changes: Array<[Array<string | number>, unknown]>, base = EXAMPLE_MAPPING): string {
+  const doc = parseDocument(base);
+  for (const [p, v] of changes) {
+    if (v === undefined) doc.deleteIn(p);
+    else doc.setIn(p, v);
+  }
+  return doc.toString();
+}
+
+/** No threshold gets in the way, and the client-side limiter never waits. */
+export const LENIENT: Array<[Array<string | number>, unknown]> = [
+  [['safety', 'maxDeactivations'], '50%'],
+  [['safety', 'maxChanges'], undefined],
+  [['halo', 'rateLimit'], { requests: 100000, windowSeconds: 1 }],
+];
+
+export async function startFaultEnv(options: SimulatorOptions & { mapping?: string } = {}): Promise<FaultEnv> {
+  const sims = await startSimulators(options);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-faults-'));
+  const file = writeSimulatorFiles(sims, dir, options.mapping ?? mappingWith(LENIENT));
+  return {
+    sims,
+    dir,
+    file,
+    async connect(opts = {}) {
+      const m = readMappingFile(file);
+      return connect(validMapping(m), {
+        baseDir: m.baseDir,
+        lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
+        haloBackoffMs: [20, 40, 80],
+        entraRetry: { maxAttempts: opts.graphAttempts ?? 3, baseDelayMs: 20, timeoutMs: opts.graphTimeoutMs ?? 5000 },
+        signal: opts.signal,
+      });
+    },
+    haloWrites: () => sims.requests.halo.filter((r) => r.method === 'POST' && /^\/api\//i.test(r.path)).length,
+    async close() {
+      await sims.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const lc = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v ?? null);
+const names = (xs: unknown) => (Array.isArray(xs) ? xs.map((x) => String((x as { name?: unknown }).name ?? (x as { id?: unknown }).id)).sort() : []);
+
+/** What a person would compare: who is where, active or not, linked how, with which roles and teams. */
+export function projection(halo: HaloState) {
+  const siteName = new Map(halo.sites.map((s) => [s.id, `${s.client_id}/${s.name}`]));
+  const users = halo.users
+    .map((u) => ({ email: lc(u.emailaddress), name: u.name ?? null, site: siteName.get(u.site_id as number) ?? `missing:${u.site_id}`, inactive: Boolean(u.inactive), azureoid: lc(u.azureoid), title: u.title ?? null, roles: names(u.roles) }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const agents = halo.agents
+    .map((a) => ({ email: lc(a.email), name: a.name ?? null, disabled: Boolean(a.isdisabled), team: a.team ?? null, roles: names(a.roles), teams: names(a.teams) }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const sites = halo.sites.map((s) => `${s.client_id}/${s.name}/${Boolean(s.inactive)}`).sort();
+  return { users, agents, sites };
+}
+
+/** Duplicate emails: users per client, agents overall. Empty when none. */
+export function duplicates(halo: HaloState): string[] {
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (const u of halo.users) {
+    if (!u.emailaddress) continue;
+    const k = `user:${u.client_id}:${String(u.emailaddress).toLowerCase()}`;
+    if (seen.has(k)) dups.push(k);
+    seen.add(k);
+  }
+  for (const a of halo.agents) {
+    if (!a.email) continue;
+    const k = `agent:${String(a.email).toLowerCase()}`;
+    if (seen.has(k)) dups.push(k);
+    seen.add(k);
+  }
+  return dups;
+}
+
+/** The first difference between two projections, for a readable assertion message. */
+export function firstDifference(a: ReturnType<typeof projection>, b: ReturnType<typeof projection>): string {
+  for (const key of ['sites', 'users', 'agents'] as const) {
+    const x = a[key].map((r) => JSON.stringify(r));
+    const y = new Set(b[key].map((r) => JSON.stringify(r)));
+    const missing = x.filter((r) => !y.has(r));
+    const xs = new Set(x);
+    const extra = [...y].filter((r) => !xs.has(r));
+    if (missing.length || extra.length) return `${key}: ${missing.length} differ, e.g. expected ${missing[0]} / got ${extra[0]}`;
+  }
+  return 'no difference';
+}
+
+export interface CaseRecord {
+  id: string;
+  area: string;
+  input: string;
+  expected: string;
+  observed: string;
+  faultsInjected: number;
+  passed: boolean;
+  [extra: string]: unknown;
+}
+
+/** Merge one case into test-artifacts/reliability.json (test files run one at a time). */
+export function record(c: CaseRecord): void {
+  fs.mkdirSync(path.dirname(REPORT), { recursive: true });
+  let all: Record<string, CaseRecord> = {};
+  try {
+    all = JSON.parse(fs.readFileSync(REPORT, 'utf8'));
+  } catch {
+    /* first case */
+  }
+  all[c.id] = { ...c, time: new Date().toISOString() };
+  fs.writeFileSync(REPORT, JSON.stringify(all, null, 2) + '\n');
+}
+
+export interface JournalLine {
+  type?: string;
+  [key: string]: unknown;
+}
+
+/** Reads a journal as a person would: line by line, a torn last line tolerated (and reported). */
+export function parseJournal(file: string): { entries: JournalLine[]; torn: boolean; badLines: number } {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const entries: JournalLine[] = [];
+  let badLines = 0;
+  let torn = false;
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      entries.push(JSON.parse(line));
+    } catch {
+      if (i === lines.length - 1) torn = true;
+      else badLines++;
+    }
+  });
+  return { entries, torn, badLines };
+}
+
+/**
+ * What a journal must tell: a start line first, and every change written to Halo announced by a
+ * batch line (or a CAB batch note) before its result. Returns the problems found.
+ */
+export function journalProblems(entries: JournalLine[]): string[] {
+  const problems: string[] = [];
+  if (entries.length && entries[0].type !== 'start') problems.push(`first line is ${entries[0].type}, not start`);
+  const announced = new Set<string>();
+  let cabBatch = false;
+  const key = (r: Record<string, unknown>) => `${r.entraId ?? ''}|${r.name}`;
+  for (const e of entries) {
+    if (e.type === 'batch') for (const r of e.records as Array<Record<string, unknown>>) announced.add(key(r));
+    if (e.type === 'note' && e.message === 'CAB batch') cabBatch = true;
+    if (e.type === 'change' && (e.result === 'ok' || e.result === 'error')) {
+      const bodyError = e.result === 'error' && !announced.has(key(e)) && typeof e.message === 'string';
+      if (!announced.has(key(e)) && !(cabBatch && e.memberships) && !bodyError) problems.push(`change "${e.name}" (${e.action}) has no batch line before it`);
+    }
+  }
+  return problems;
+}
