@@ -55,7 +55,7 @@ export interface PlanError {
 
 export interface Blocked {
   reason: string;
-  limit: 'maxDeactivations' | 'maxChanges';
+  limit: 'maxDeactivations' | 'maxChanges' | 'minEntraUsers';
   value: number;
 }
 

@@ -124,7 +124,7 @@ export interface Mapping {
     orphans?: 'report' | 'deactivate';
   };
   protect?: ProtectEntry[];
-  safety?: { maxDeactivations?: Threshold; maxChanges?: Threshold };
+  safety?: { maxDeactivations?: Threshold; maxChanges?: Threshold; minEntraUsers?: string };
 }
 
 export const DEFAULT_MATCH_USERS: MatchKeyUser[] = ['azureoid', 'emailaddress'];

@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
+import { partialReadBlock, recordRead } from '../core/partial-read';
 import { plan as computePlan } from '../core/plan';
 import { applyPlan, ApplyOptions, ApplyResult } from './apply';
 import { connect, ConnectOptions, Connections } from './connections';
 import { Journal } from './journal';
+import { readHistory, writeHistory } from './read-history';
 import { Snapshots, takeSnapshots } from './snapshot';
 
 export interface PlanRun {
@@ -27,7 +29,16 @@ export async function planWith(conns: Connections, options: PlanWithOptions = {}
   const before = conns.halo.requestCount;
   const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, incremental: options.incremental });
   const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo);
+  guardPartialRead(conns, plan, snapshots);
   return { plan, snapshots, requests: { halo: conns.halo.requestCount - before } };
+}
+
+/** Blocks the plan when Entra returned far fewer users than last time; else remembers the counts. */
+function guardPartialRead(conns: Connections, plan: Plan, snapshots: Snapshots): void {
+  const history = readHistory(conns.stateDir);
+  const suspected = partialReadBlock(snapshots.entra, history, conns.mapping.safety?.minEntraUsers);
+  if (suspected) plan.blocked = suspected;
+  else writeHistory(conns.stateDir, recordRead(snapshots.entra, history, snapshots.takenAt));
 }
 
 export async function runPlan(mapping: Mapping, options: ConnectOptions & { onProgress?: (m: string) => void }): Promise<PlanRun> {
@@ -53,6 +64,10 @@ export async function applyWith(conns: Connections, run: PlanRun, options: Apply
   const journal = new Journal(journalFile);
   try {
     const result = await applyPlan(run.plan, { ...options, mapping: conns.mapping, halo: conns.halo, journal, planHalo: run.snapshots.halo });
+    // An admin who applied over a suspected partial read says the smaller directory is real.
+    if (run.plan.blocked?.limit === 'minEntraUsers' && !result.failed && !result.cancelled) {
+      writeHistory(conns.stateDir, recordRead(run.snapshots.entra, readHistory(conns.stateDir), run.snapshots.takenAt));
+    }
     return { ...result, journalFile };
   } finally {
     journal.close();

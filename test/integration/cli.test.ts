@@ -79,7 +79,14 @@ describe('cli: plan and apply against the simulators', () => {
     const after = await run(['plan', env.file, '--detailed-exitcode'], env.sims.env);
     assert.equal(after.code, 0, after.stdout);
 
-    const everything = [p1, p2, refused, applied, after].map((r) => r.stdout + r.stderr).join('\n') + fs.readFileSync(journal, 'utf8') + fs.readFileSync(json1, 'utf8');
+    const posts = env.sims.requests.halo.filter((r) => r.method === 'POST').length;
+    const revert = await run(['revert', journal, env.file, '--json', path.join(env.dir, 'revert.json')], env.sims.env);
+    assert.equal(revert.code, 0, revert.stderr);
+    assert.match(revert.stdout, /^To deactivate \(\d+\):/m, 'the creates are undone by deactivation');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(env.dir, 'revert.json'), 'utf8')).summary.create, 0, 'a revert never creates');
+    assert.equal(env.sims.requests.halo.filter((r) => r.method === 'POST').length, posts, 'without --apply nothing is written');
+
+    const everything = [p1, p2, refused, applied, after, revert].map((r) => r.stdout + r.stderr).join('\n') + fs.readFileSync(journal, 'utf8') + fs.readFileSync(json1, 'utf8');
     for (const s of secrets.filter((v) => /secret|halo-sim/.test(v))) assert.ok(!everything.includes(s), 'a secret value leaked into output');
   });
 

@@ -149,7 +149,7 @@ test('object keys mirror the types in mapping.ts', () => {
   same((defs.fieldSpec.anyOf as Node[])[2], keysOf<FieldLong>({ from: true, default: true, when: true }), 'FieldLong');
   same(props(root).protect.items as Node, keysOf<ProtectEntry>({ email: true, haloId: true, entraId: true, kind: true }), 'ProtectEntry');
   same(props(root).deprovision, keysOf<NonNullable<Mapping['deprovision']>>({ users: true, agents: true, orphans: true }), 'deprovision');
-  same(props(root).safety, keysOf<NonNullable<Mapping['safety']>>({ maxDeactivations: true, maxChanges: true }), 'safety');
+  same(props(root).safety, keysOf<NonNullable<Mapping['safety']>>({ maxDeactivations: true, maxChanges: true, minEntraUsers: true }), 'safety');
 });
 
 test('closed values mirror the unions in mapping.ts', () => {
