@@ -16,13 +16,33 @@ export interface PanelState {
   canApply: boolean;
   /** The mapping has errors: the plan shown is the last good one. */
   mappingErrors: number;
+  /** Changes still to come in a `moreChanges` message (a large plan is sent in two parts). */
+  pendingChanges?: number;
 }
 
 export type HostMessage =
   | { type: 'state'; state: PanelState }
   | { type: 'busy'; busy: boolean; message?: string }
   | { type: 'applied'; applied: number; failed: number; stale: number; cancelled: boolean; journalFile: string | null }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'moreChanges'; plannedAt: string; changes: Plan['changes']; done: boolean };
+
+/** Changes in the first message of a large plan: enough to fill the panel at once. */
+export const FIRST_PART = 2000;
+
+/**
+ * The messages that carry a panel state. Copying a message into the webview costs time in
+ * proportion to its size (about 40 MB for 100 000 changes), so a large plan goes as a first part
+ * that paints at once and the rest behind it.
+ */
+export function stateMessages(state: PanelState, first = FIRST_PART): HostMessage[] {
+  const changes = state.plan.changes;
+  if (changes.length <= first) return [{ type: 'state', state }];
+  return [
+    { type: 'state', state: { ...state, plan: { ...state.plan, changes: changes.slice(0, first) }, pendingChanges: changes.length - first } },
+    { type: 'moreChanges', plannedAt: state.plannedAt, changes: changes.slice(first), done: true },
+  ];
+}
 
 export type WebviewMessage =
   | { type: 'ready'; version: number }
@@ -70,6 +90,8 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
       return typeof m.applied === 'number' && typeof m.failed === 'number' ? (m as HostMessage) : null;
     case 'error':
       return isString(m.message) ? (m as HostMessage) : null;
+    case 'moreChanges':
+      return isString(m.plannedAt) && Array.isArray(m.changes) && typeof m.done === 'boolean' ? (m as HostMessage) : null;
     default:
       return null;
   }

@@ -3,7 +3,7 @@
 // pass parseWebviewMessage; messages to it wait for its `ready` (it is rebuilt whenever it is
 // shown again, as it keeps no context while hidden) and carry the plan only, never a secret.
 import * as vscode from 'vscode';
-import { HostMessage, parseWebviewMessage, PROTOCOL_VERSION, WebviewMessage } from '../../webview/protocol';
+import { HostMessage, parseWebviewMessage, PROTOCOL_VERSION, stateMessages, WebviewMessage } from '../../webview/protocol';
 import { makeNonce, panelHtml } from '../../webview/html';
 import { DIFF_VIEW_TYPE } from './constants';
 import type { Logger } from './log';
@@ -24,6 +24,7 @@ export interface PanelContext {
 }
 
 const MAX_QUEUED = 50;
+const PAINT_DELAY_MS = 50;
 
 export class DiffPanel implements vscode.Disposable {
   static currentPanel: DiffPanel | undefined;
@@ -119,7 +120,12 @@ export class DiffPanel implements vscode.Disposable {
     const post = (m: HostMessage) => void this.panel.webview.postMessage(m);
     if (force || view !== this.sent.view) {
       const state = this.session.panelState();
-      if (state) post({ type: 'state', state });
+      if (state) {
+        const [first, ...rest] = stateMessages(state);
+        post(first);
+        // A frame for the webview to paint the first part before the large copy of the rest.
+        if (rest.length) setTimeout(() => !this.disposed && rest.forEach(post), PAINT_DELAY_MS);
+      }
       // A state clears the panel's error line; a problem that still holds is said again after it.
       if (view?.problem) post({ type: 'error', message: view.problem });
     }

@@ -166,7 +166,8 @@ export class Header {
     this.applyNote.textContent = notes.join(' ');
     this.applyNote.classList.toggle('disabled-reason', !!why);
 
-    this.matchInfo.textContent = plan ? (sel.shown === sel.total ? `${fmt(sel.total)} changes` : `${fmt(sel.shown)} of ${fmt(sel.total)} changes`) : '';
+    const loading = panel?.pendingChanges ? ` (loading ${fmt(panel.pendingChanges)} more…)` : '';
+    this.matchInfo.textContent = plan ? (sel.shown === sel.total ? `${fmt(sel.total)} changes` : `${fmt(sel.shown)} of ${fmt(sel.total)} changes`) + loading : '';
   }
 
   private whyNoApply(ui: UiState): string {

@@ -106,6 +106,8 @@ function start(): void {
     performance.mark('halo:state-received');
     const memory = view.memory() ?? pending;
     pending = null;
+    // Only part of a large plan is here yet: what refers to the rest is applied when it arrives.
+    awaiting = m.state.pendingChanges ? memory : null;
     view.setPlan(m.state.plan, memory);
     store.set({ panel: m.state, error: null });
     requestAnimationFrame(() => performance.mark('halo:state-rendered'));
@@ -116,10 +118,35 @@ function start(): void {
     if (tree) (idle ?? ((cb: () => void) => setTimeout(cb, 50)))(() => tree.prepareSearch());
   }
 
+  let awaiting: ViewMemory | null = null;
+
+  /** What was remembered before the first part, plus what the user did since; the scroll position is the remembered one. */
+  function combine(before: ViewMemory | null, now: ViewMemory | null): ViewMemory | null {
+    if (!before || !now) return now ?? before;
+    const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+    return { collapsed: union(before.collapsed, now.collapsed), expanded: union(before.expanded, now.expanded), selected: union(before.selected, now.selected), active: before.active ?? now.active, scrollTop: before.scrollTop || now.scrollTop };
+  }
+
+  /** The rest of a large plan: the tree is rebuilt once, keeping what the user opened and chose. */
+  function onMoreChanges(m: Extract<HostMessage, { type: 'moreChanges' }>): void {
+    const panel = store.get().panel;
+    if (!panel || panel.plannedAt !== m.plannedAt) return;
+    const plan = { ...panel.plan, changes: panel.plan.changes.concat(m.changes) };
+    const pendingChanges = m.done ? 0 : Math.max(0, (panel.pendingChanges ?? 0) - m.changes.length);
+    view.setPlan(plan, combine(awaiting, view.memory()));
+    if (m.done) awaiting = null;
+    store.set({ panel: { ...panel, plan, pendingChanges } });
+    requestAnimationFrame(() => performance.mark('halo:more-rendered'));
+    persistSoon();
+  }
+
   connect((m) => {
     switch (m.type) {
       case 'state':
         onState(m);
+        break;
+      case 'moreChanges':
+        onMoreChanges(m);
         break;
       case 'busy':
         store.set({ busy: m.busy, busyMessage: m.busy ? (typeof m.message === 'string' ? m.message : 'Working…') : '' });
