@@ -58,7 +58,9 @@ function branchValidator(pointer: string): ValidateFunction {
   return v;
 }
 
-export function parseMapping(text: string): ParsedMapping {
+export function parseMapping(raw: string): ParsedMapping {
+  // A byte-order mark is not part of the text an editor shows: columns count without it.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   const source = new SourceMap(document, lineCounter);

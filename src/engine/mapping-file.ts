@@ -49,7 +49,6 @@ export function readMappingFile(file: string): MappingFile {
     d.range = { start: at, end: { line: at.line, character: at.character + 1 } };
     throw new MappingInvalidError(full, [d]);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { file: full, baseDir: path.dirname(full), text, parsed: parseMapping(text) };
 }
 

@@ -181,3 +181,32 @@ suite('language features', () => {
     }
   });
 });
+
+suite('bad-input corpus in the editor', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = process.env.HALO_IDENTITY_TEST_ROOT ?? path.resolve(__dirname, '../../../..');
+  const dir = path.join(root, 'test', 'fixtures', 'bad');
+  const severity = (s: vscode.DiagnosticSeverity) => (s === vscode.DiagnosticSeverity.Error ? 'error' : s === vscode.DiagnosticSeverity.Warning ? 'warning' : 'info');
+
+  test('shows the same positioned problems as `halo-identity validate` for every fixture', async function () {
+    this.timeout(300_000);
+    const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && fs.existsSync(path.join(dir, f.replace(/\.yaml$/, '.expected'))));
+    assert.ok(fixtures.length >= 60, `${fixtures.length} fixtures`);
+    const mismatches: string[] = [];
+    for (const f of fixtures) {
+      const bytes = fs.readFileSync(path.join(dir, f));
+      const content = new TextDecoder('utf-8').decode(bytes);
+      if (content.includes('\uFFFD')) continue; // not UTF-8: the editor decodes it before we see it
+      const expected = fs.readFileSync(path.join(dir, f.replace(/\.yaml$/, '.expected')), 'utf8').split('\n').filter(Boolean);
+      const doc = await vscode.workspace.openTextDocument({ language: 'halo-identity', content: content.replace(/^\uFEFF/, '') });
+      const shown = await waitFor(`diagnostics of ${f}`, () => {
+        const d = vscode.languages.getDiagnostics(doc.uri);
+        return d.length >= expected.length ? d : undefined;
+      });
+      const lines = shown.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity(d.severity)}: ${d.message}`);
+      for (const e of expected) if (!lines.includes(e)) mismatches.push(`${f}: missing "${e}" (shown: ${lines.join(' | ')})`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+});
