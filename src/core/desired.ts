@@ -78,8 +78,8 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
   for (const t of entra.tenants) {
     const groups = groupIndex(t);
     const mine = <X extends { tenant?: string }>(xs: X[] | undefined) => (xs ?? []).filter((x) => tenantOf(mapping, x) === t.tenant);
-    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from) }));
-    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from) }));
+    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from), made: new Map<string, Selection<AgentRule>>() }));
+    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from), made: new Map<string, Selection<UserRule>>() }));
     const grants = mine(mapping.roles);
     const cabs = mine(mapping.cab);
     // One set per rule, shared by the identities it selects; copied only when a grant adds to it.
@@ -124,11 +124,17 @@ function withAll(set: Set<string>, items: string[]): Set<string> {
   return out;
 }
 
-/** The first rule that selects the user (Halo's sequence). */
-function first<R>(rules: Array<{ rule: R; c: Compiled }>, user: EntraUser, groups: GroupIndex): Selection<R> | null {
-  for (const { rule, c } of rules) {
+/**
+ * The first rule that selects the user (Halo's sequence). A rule gives few distinct explanations,
+ * so each Selection is made once and shared by the identities it applies to (never changed).
+ */
+function first<R>(rules: Array<{ rule: R; c: Compiled; made: Map<string, Selection<R>> }>, user: EntraUser, groups: GroupIndex): Selection<R> | null {
+  for (const { rule, c, made } of rules) {
     const because = verdict(c, user, groups);
-    if (because) return { rule, because };
+    if (!because) continue;
+    let sel = made.get(because);
+    if (!sel) made.set(because, (sel = { rule, because }));
+    return sel;
   }
   return null;
 }

@@ -24,6 +24,8 @@ interface Ctx {
   selected: Record<Kind, Map<string, number>>;
   /** Sites to create, by client id + name key. */
   siteCreates: Map<string, Change>;
+  /** Placements made so far, by client id, then site id (or the name of a site to create). */
+  placements: Map<number, Map<number | string, Placement>>;
   /** The mapped fields, with `when: create` worked out once per plan. */
   specs: { users: MappedField[]; agents: MappedField[] };
   /** Halo's spelling of role and team names, made once per plan. */
@@ -32,7 +34,7 @@ interface Ctx {
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): Plan {
   const scope = resolveScope(mapping, halo);
-  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(),
+  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
     display: { agent: (n) => scope.roleName('agent', n), user: (n) => scope.roleName('user', n), team: (n) => scope.teamName(n) },
   };
@@ -114,7 +116,19 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
   }
 }
 
-function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): { clientId: number; clientName: string; name: string; id: number | null } | string {
+type Placement = { clientId: number; clientName: string; name: string; id: number | null };
+
+/** One placement object per site (and per spelling of a site to create), shared by the changes that name it. */
+function placementOf(ctx: Ctx, clientId: number, clientName: string, name: string, id: number | null): Placement {
+  let byClient = ctx.placements.get(clientId);
+  if (!byClient) ctx.placements.set(clientId, (byClient = new Map()));
+  const key = id ?? name;
+  let p = byClient.get(key);
+  if (!p) byClient.set(key, (p = { clientId, clientName, name, id }));
+  return p;
+}
+
+function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): Placement | string {
   const client = ctx.scope.client(rule.client);
   let siteName: string | null = rule.site ?? null;
   if (rule.siteFrom) {
@@ -123,7 +137,7 @@ function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): { clientId: numb
     if (!siteName) return `${rule.siteFrom} is empty in Entra and rule ${rule.rule} has no siteDefault`;
   }
   const existing = ctx.scope.site(client.id, siteName!);
-  if (existing) return { clientId: client.id, clientName: client.name, name: existing.name, id: existing.id };
+  if (existing) return placementOf(ctx, client.id, client.name, existing.name, existing.id);
   if (!rule.createSites) return `site "${siteName}" does not exist under ${client.name} and rule ${rule.rule} does not create sites`;
   const key = `${client.id}\u0000${nameKey(siteName!)}`;
   if (!ctx.siteCreates.has(key)) {
@@ -134,7 +148,7 @@ function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): { clientId: numb
       site: { clientId: client.id, clientName: client.name, name: siteName!, id: null },
     });
   }
-  return { clientId: client.id, clientName: client.name, name: siteName!, id: null };
+  return placementOf(ctx, client.id, client.name, siteName!, null);
 }
 
 function createUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>): void {
@@ -340,19 +354,33 @@ const asIs = (n: string) => n;
 function delta(want: Set<string>, have: string[], managed: Set<string>, display: (n: string) => string): MembershipDelta | null {
   if (want.size === 0 && have.length === 0) return null;
   if (want.size + have.length > 32) return deltaBySets(want, have, managed, display);
-  // A record holds a handful of names: arrays beat sets here, and this runs for every identity.
-  const haveKeys = have.map(nameKey);
-  const wantKeys: string[] = [];
+  // A record holds a handful of names and this runs for every identity: nested loops over them
+  // (nameKey is memoised) allocate nothing, unlike sets of keys.
   let add: string[] | null = null;
   for (const w of want) {
-    const k = nameKey(w);
-    wantKeys.push(k);
-    if (!haveKeys.includes(k)) (add ??= []).push(display(w));
+    if (!holds(have, w)) (add ??= []).push(display(w));
   }
   let remove: string[] | null = null;
-  for (let j = 0; j < have.length; j++) if (managed.has(haveKeys[j]) && !wantKeys.includes(haveKeys[j])) (remove ??= []).push(have[j]);
+  for (let i = 0; i < have.length; i++) {
+    const h = have[i];
+    if (managed.has(nameKey(h)) && !want.has(h) && !wants(want, h)) (remove ??= []).push(h);
+  }
   if (!add && !remove) return null;
   return { add: add ? sortSmall(add) : [], remove: remove ? sortSmall(remove) : [] };
+}
+
+/** Whether `names` has `name` (case-insensitively, trimmed). */
+function holds(names: string[], name: string): boolean {
+  if (names.includes(name)) return true;
+  const k = nameKey(name);
+  for (let i = 0; i < names.length; i++) if (nameKey(names[i]) === k) return true;
+  return false;
+}
+
+function wants(want: Set<string>, name: string): boolean {
+  const k = nameKey(name);
+  for (const w of want) if (nameKey(w) === k) return true;
+  return false;
 }
 
 function deltaBySets(want: Set<string>, have: string[], managed: Set<string>, display: (n: string) => string): MembershipDelta | null {

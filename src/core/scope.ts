@@ -35,6 +35,9 @@ export interface Scope {
   cabsOf(kind: Kind, id: number): string[];
 }
 
+/** Most records sit on no managed CAB: one shared empty list (callers only read it). */
+const NO_CABS: string[] = Object.freeze([]) as unknown as string[];
+
 export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
   const problems: string[] = [];
   const byName = <T extends { name: string }>(xs: T[]) => new Map(xs.map((x) => [nameKey(x.name), x]));
@@ -140,6 +143,6 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
     managedCabs: (kind) => cabs[kind],
     roleName: (kind, n) => (kind === 'agent' ? agentRoleNames : userRoleNames).get(nameKey(n))?.name ?? n,
     teamName: (n) => teamNames.get(nameKey(n))?.name ?? n,
-    cabsOf: (kind, id) => cabMembership[kind].get(id) ?? [],
+    cabsOf: (kind, id) => cabMembership[kind].get(id) ?? NO_CABS,
   };
 }

@@ -1,0 +1,118 @@
+// One tenant size in a fresh process: read both snapshots from a simulator host (as `plan` does),
+// then time plan() alone on them, and the re-plan after a one-line mapping edit. The process's peak
+// RSS is the figure for this size only, since nothing else ran in it.
+import * as fs from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { parseMapping } from '../src/core/parse';
+import { plan } from '../src/core/plan';
+import { planJson } from '../src/core/render';
+import { connect } from '../src/engine/connections';
+import { readMappingFile, validMapping } from '../src/engine/mapping-file';
+import { takeSnapshots } from '../src/engine/snapshot';
+import { msSince, now, serve } from './lib';
+import { editedMapping } from './tenant';
+
+export interface PlanChildResult {
+  snapshotMs: number;
+  /** Wall and CPU time of each timed plan() call (after the untimed warm-up calls). */
+  planMs: number[];
+  planCpuMs: number[];
+  /** Garbage-collection pauses (main thread) during each timed call. */
+  planGcMs: number[];
+  /** The first re-plan after the first plan of the process (as the panel's first edit after it opened). */
+  replanColdMs: number | null;
+  /** Re-plans once the process has planned a few times (the JIT has settled). */
+  replanMs: number[];
+  /** Peak resident set size (process.resourceUsage().maxRSS) once the snapshots are read and planned once, MiB. */
+  peakRssOnePlanMiB: number;
+  /** The same at the end, after every plan and re-plan of this process. */
+  peakRssMiB: number;
+  /** After the snapshots were read, before planning. */
+  rssAfterSnapshotsMiB: number;
+  heapAfterSnapshotsMiB: number;
+  changes: number;
+  planBytes: number;
+  entraUsers: number;
+  haloUsers: number;
+}
+
+const MiB = 1024 * 1024;
+
+serve({
+  async run(msg) {
+    const file = String(msg.file);
+    const env = msg.env as Record<string, string>;
+    const runs = Number(msg.runs);
+    const warmups = Number(msg.warmups);
+    const replanRuns = Number(msg.replanRuns ?? 0);
+    const m = readMappingFile(file);
+    const conns = await connect(validMapping(m), { baseDir: m.baseDir, lookup: (kind, name) => (kind === 'env' ? env[name] : undefined) });
+    let t = now();
+    const snaps = await takeSnapshots(conns);
+    const snapshotMs = msSince(t);
+    conns.close();
+    const rssAfterSnapshotsMiB = process.memoryUsage().rss / MiB;
+    const heapAfterSnapshotsMiB = process.memoryUsage().heapUsed / MiB;
+
+    // The panel's path on an edit: the new text parsed and validated, then planned from the cached snapshots.
+    const text = fs.readFileSync(file, 'utf8');
+    const replan = (i: number) => {
+      const edited = editedMapping(text, i);
+      const t0 = now();
+      const parsed = parseMapping(edited);
+      if (!parsed.mapping) throw new Error(`the edited mapping does not validate: ${JSON.stringify(parsed.diagnostics.slice(0, 2))}`);
+      plan(parsed.mapping, snaps.entra, snaps.halo);
+      return msSince(t0);
+    };
+
+    const mapping = conns.mapping;
+    let out = plan(mapping, snaps.entra, snaps.halo); // the first plan, as when the panel opens (or the only one, as `plan` makes)
+    // A high-water mark: so far this process has done exactly what `halo-identity plan` does.
+    const peakRssOnePlanMiB = process.resourceUsage().maxRSS / 1024;
+    const replanColdMs = replanRuns ? replan(0) : null;
+    // V8 needs several calls to settle on optimised code; timed calls come after.
+    for (let i = 1; i < warmups; i++) plan(mapping, snaps.entra, snaps.halo);
+    const planMs: number[] = [];
+    const planCpuMs: number[] = [];
+    const planGcMs: number[] = [];
+    let gc = 0;
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gc += e.duration;
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    for (let i = 0; i < runs; i++) {
+      const cpu = process.cpuUsage();
+      gc = 0;
+      t = now();
+      out = plan(mapping, snaps.entra, snaps.halo);
+      planMs.push(msSince(t));
+      const used = process.cpuUsage(cpu);
+      planCpuMs.push((used.user + used.system) / 1000);
+      await new Promise((r) => setImmediate(r)); // GC entries arrive on the event loop
+      planGcMs.push(gc);
+    }
+    observer.disconnect();
+    const planBytes = Buffer.byteLength(planJson(out));
+
+    const replanMs: number[] = [];
+    for (let i = 1; i <= replanRuns; i++) replanMs.push(replan(i));
+    const result: PlanChildResult = {
+      snapshotMs,
+      planMs,
+      planCpuMs,
+      planGcMs,
+      replanColdMs,
+      replanMs,
+      peakRssOnePlanMiB,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      rssAfterSnapshotsMiB,
+      heapAfterSnapshotsMiB,
+      changes: out.changes.length,
+      planBytes,
+      entraUsers: snaps.entra.tenants[0].users.length,
+      haloUsers: snaps.halo.users.length,
+    };
+    return result;
+  },
+  stop: () => true,
+});
