@@ -2,6 +2,7 @@
 // and membership changes, per-identity errors, orphans, a block and warnings. Deterministic.
 import type { Action, Change, FieldChange, Memberships, Orphan, Plan, PlanError, RuleStats } from '../../src/core/changes';
 import { ACTIONS } from '../../src/core/changes';
+import { rng } from '../../src/sim/world';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Tim', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'John', 'Hedy', 'Edsger', 'Annie', 'Niklaus', 'Sophie', 'Guido', 'Shafi', 'Bjarne', 'Mary', 'Donald', 'Joan', 'Yukihiro', 'Adele', 'Leslie', 'Ruth', 'Vint', 'Evelyn'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Berners-Lee', 'Liskov', 'Ritchie', 'Allen', 'Thompson', 'Perlman', 'McCarthy', 'Lamarr', 'Dijkstra', 'Easley', 'Wirth', 'Wilson', 'van Rossum', 'Goldwasser', 'Stroustrup', 'Keller', 'Knuth', 'Clarke', 'Matsumoto', 'Goldberg', 'Lamport', 'Teitelbaum', 'Cerf', 'Boyd', 'Okafor', 'Nakamura', 'Fernández', 'Kowalski', 'Haddad', 'Ó Briain'];
@@ -13,17 +14,6 @@ const TEAMS = ['1st Line', '2nd Line', 'Projects', 'Field Engineers'];
 export const AGENT_RULES = ['service-desk', 'tier2', 'field-engineers'];
 export const USER_RULES = ['contoso-staff', 'fabrikam-staff', 'contractors', 'branches'];
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0').slice(-len);
 const guid = (i: number): string => `${hex(i * 2654435761, 8)}-${hex(i, 4)}-4${hex(i * 7, 3)}-a${hex(i * 13, 3)}-${hex(i * 31337, 12)}`;
