@@ -39,11 +39,23 @@ function memento(): unknown {
   return { get: (k: string, d?: unknown) => (data.has(k) ? data.get(k) : d), update: async (k: string, v: unknown) => void data.set(k, v), keys: () => [...data.keys()], setKeysForSync: () => undefined };
 }
 
-// The bundle copies the module's own properties into a namespace (esbuild's __toESM), so the
-// top level must list them: every `vscode….name` the bundle mentions.
+// The bundle wraps the module in a namespace object (esbuild's __toESM) that copies its own
+// properties and takes its prototype: a prototype answering any name covers every API the bundle
+// uses, minified or not.
 const file = path.join(ROOT, 'dist', 'extension.js');
-const vscode: Record<string, unknown> = { version: '1.99.0' };
-for (const m of fs.readFileSync(file, 'utf8').matchAll(/\bvscode\d*\.([A-Za-z_$][\w$]*)/g)) vscode[m[1]] ??= standIn(`vscode.${m[1]}`);
+const api = new Map<string, unknown>();
+const anyName = new Proxy(
+  {},
+  {
+    get(_t, p) {
+      if (typeof p === 'symbol' || p === 'then' || p === '__esModule') return undefined;
+      if (!api.has(p)) api.set(p, standIn(`vscode.${p}`));
+      return api.get(p);
+    },
+  },
+);
+const vscode: Record<string, unknown> = Object.create(anyName);
+vscode.version = '1.99.0';
 const resolve = (Module as unknown as { _resolveFilename: (r: string, ...rest: unknown[]) => string })._resolveFilename;
 (Module as unknown as { _resolveFilename: (r: string, ...rest: unknown[]) => string })._resolveFilename = function (request: string, ...rest: unknown[]) {
   return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);

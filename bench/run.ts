@@ -97,7 +97,8 @@ async function main(): Promise<void> {
     const floor = ini.map((r) => r.floor);
     add(figure(`halo_requests.floor.${s}`, 'requests', floor.map((f) => f.floor), null, { how: 'derived' }));
     add(figure(`halo_requests.ratio_to_floor.${s}`, '×', ini.map((r, k) => r.halo / floor[k].floor), users === 10_000 ? 1.1 : null, { how: 'derived' }));
-    add(figure(`halo_requests.ratio_to_floor_two_reads.${s}`, '×', ini.map((r, k) => r.halo / (floor[k].floor + floor[k].listPages)), null, { how: 'derived' }));
+    // An apply confirmed by a person (prompt, VS Code modal) reads the lists once more before writing.
+    add(figure(`halo_requests.ratio_to_floor_confirmed.${s}`, '×', ini.map((r, k) => (r.halo + floor[k].listPages) / floor[k].floor), null, { how: 'derived' }));
     add(figure(`halo_requests.naive.${s}`, 'requests', ini.map((r) => r.naive.total), null, { how: 'derived' }));
     add(figure(`halo_requests.naive_ratio.${s}`, '×', ini.map((r) => r.naive.total / r.halo), users === 10_000 ? 20 : null, { how: 'derived', atLeast: true }));
     // Under 300 requests per rolling 5 minutes: the least time the requests allow, and ours (replayed).
@@ -205,6 +206,9 @@ async function main(): Promise<void> {
   const lazyDir = path.join(ROOT, 'dist', 'lazy');
   if (fs.existsSync(lazyDir)) for (const f of fs.readdirSync(lazyDir).filter((x) => x.endsWith('.js')).sort()) bundles.push([`lazy.${f}`, `dist/lazy/${f}`]);
   const { transform } = await import('esbuild');
+  // A development build ends with its source map comment; `npm run package` leaves it out.
+  const extensionFile = path.join(ROOT, 'dist', 'extension.js');
+  report.notes.build = fs.existsSync(extensionFile) && /\/\/# sourceMappingURL=\S+\s*$/.test(fs.readFileSync(extensionFile, 'utf8').slice(-300)) ? 'development' : 'production';
   for (const [name, rel] of bundles) {
     const file = path.join(ROOT, rel);
     if (!fs.existsSync(file)) {

@@ -84,7 +84,8 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
     const planMs = msSince(t);
     assert.equal(run.plan.blocked, null, `the bench mapping blocked the plan: ${run.plan.blocked?.reason}`);
     const t1 = now();
-    const applied = await applyWith(conns, run, {});
+    // As `halo-identity apply --yes` does: the plan's read, moments old, is the apply's fresh read.
+    const applied = await applyWith(conns, run, { planIsCurrent: true });
     const applyMs = msSince(t1);
     const ms = msSince(t);
     const cpu = process.cpuUsage(cpu0);

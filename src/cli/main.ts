@@ -189,6 +189,8 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
       if (run.plan.blocked && !values['allow-over-threshold']) throw new BlockedError(run.plan.blocked.reason);
       if (!values.yes && !(await confirm(run.plan, io))) return 1;
       const result = await applyWith(conns, run, {
+        // Only a prompt lets time pass between this plan's read and the writes.
+        planIsCurrent: values.yes,
         journalFile: values.journal,
         allowOverThreshold: values['allow-over-threshold'],
         signal: controller.signal,

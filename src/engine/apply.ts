@@ -28,6 +28,11 @@ export interface ApplyOptions {
   only?: (change: Change) => boolean;
   /** The Halo snapshot the plan was made from: fills what the fresh list rows lack (roles, links). */
   planHalo?: HaloSnapshot;
+  /**
+   * planHalo was read moments ago by the same command, with no person pausing between plan and
+   * apply (`apply --yes`): it serves as apply's fresh read, saving a second pass over every list.
+   */
+  planIsCurrent?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ApplyProgress) => void;
 }
@@ -66,9 +71,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const progress = (message: string) => options.onProgress?.({ done, total, message });
   journal.start(plan.summary, plan.blocked, Boolean(plan.blocked && options.allowOverThreshold));
 
-  progress('Reading Halo again to check the plan is still current');
-  let fresh = await halo.readSnapshot(haloNeeds(mapping));
-  if (options.planHalo) backfill(fresh, options.planHalo);
+  let fresh: HaloSnapshot;
+  if (options.planIsCurrent && options.planHalo) fresh = options.planHalo;
+  else {
+    progress('Reading Halo again to check the plan is still current');
+    fresh = await halo.readSnapshot(haloNeeds(mapping));
+    if (options.planHalo) backfill(fresh, options.planHalo);
+  }
   const freshIndex = indexFresh(fresh);
   const pending: Change[] = [];
   for (const c of selected) {
@@ -104,25 +113,24 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (g === cabStep) await writeCabs();
       if (g === groups.length) break;
       const [action, kind] = ORDER[g];
-      const list = groups[g];
-      for (let i = 0; i < list.length; i += halo.batchSize) {
-        if (signal?.aborted) throw new AbortedError();
-        const chunk = list.slice(i, i + halo.batchSize);
-        const sendable: Array<{ change: Change; body: Record<string, unknown> }> = [];
-        for (const c of chunk) {
-          try {
-            const body = changeBody(c, { fresh, createdSites });
-            if (c.fields.site_id && c.fields.site_id.to === null && typeof body.site_id === 'number') written.set(c, { site_id: body.site_id });
-            if (c.memberships?.cabs) cabChanges.push(c);
-            // A change of CAB memberships alone has nothing to send to the record itself.
-            if (Object.keys(body).length === 1 && 'id' in body) continue;
-            sendable.push({ change: c, body });
-          } catch (e) {
-            if (!(e instanceof BodyError)) throw e;
-            fail(c, e.message);
-          }
+      // Bodies first, batches after: changes with nothing to send leave no gap in a batch.
+      const bodies: Array<{ change: Change; body: Record<string, unknown> }> = [];
+      for (const c of groups[g]) {
+        try {
+          const body = changeBody(c, { fresh, createdSites });
+          if (c.fields.site_id && c.fields.site_id.to === null && typeof body.site_id === 'number') written.set(c, { site_id: body.site_id });
+          if (c.memberships?.cabs) cabChanges.push(c);
+          // A change of CAB memberships alone has nothing to send to the record itself.
+          if (Object.keys(body).length === 1 && 'id' in body) continue;
+          bodies.push({ change: c, body });
+        } catch (e) {
+          if (!(e instanceof BodyError)) throw e;
+          fail(c, e.message);
         }
-        if (!sendable.length) continue;
+      }
+      for (let i = 0; i < bodies.length; i += halo.batchSize) {
+        if (signal?.aborted) throw new AbortedError();
+        const sendable = bodies.slice(i, i + halo.batchSize);
         progress(`${verb(action)} ${sendable.length} ${kind}${sendable.length === 1 ? '' : 's'}`);
         journal.batch(kind, action, sendable.map((s) => s.change));
         const outcomes = await sendBatch(kind, sendable);

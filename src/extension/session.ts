@@ -269,6 +269,7 @@ export class MappingSession implements vscode.Disposable {
       return;
     }
     const { entraNeeds, haloNeeds, plan } = await loadEngine();
+    if (seq !== this.replanSeq) return;
     const now: SnapshotScope = { entra: entraNeeds(mapping), halo: haloNeeds(mapping), systems: systemsOf(mapping) };
     if (now.systems !== cache.scope.systems) {
       this.publish({ ...previous, mappingErrors: 0, problem: 'The mapping now points at another Halo instance or Entra tenant than the cached snapshots came from: run Refresh Snapshots.' });

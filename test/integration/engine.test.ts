@@ -44,9 +44,12 @@ describe('engine: a 2 000-user tenant converges', () => {
       const graphPages = env.sims.requests.graph.filter((r) => /\/v1\.0\/users$/.test(r.path)).length;
       assert.ok(graphPages >= 3, `Graph users read in pages of 999: ${graphPages}`);
 
-      const result = await applyWith(conns, first, {});
+      // Applied straight after its plan, as `apply --yes` does: the plan's read is the fresh read.
+      const readsBefore = env.sims.requests.halo.filter((r) => r.method === 'GET').length;
+      const result = await applyWith(conns, first, { planIsCurrent: true });
       assert.deepEqual({ failed: result.failed, stale: result.stale, skipped: result.skipped }, { failed: 0, stale: 0, skipped: 0 });
       assert.equal(result.applied, first.plan.changes.length);
+      assert.equal(env.sims.requests.halo.filter((r) => r.method === 'GET').length, readsBefore, 'no second read of Halo');
 
       const second = await planWith(conns);
       assert.equal(second.plan.changes.length, 0, JSON.stringify(second.plan.changes.slice(0, 3), null, 1));
@@ -188,6 +191,30 @@ describe('engine: stale plans, uncertain writes, token expiry and cancel', () =>
       assert.ok(fs.existsSync(result.journalFile));
     } finally {
       again.close();
+    }
+  });
+
+  it('sends full batches: changes that only touch a CAB leave no gap in them', async () => {
+    const world = env.sims.world;
+    const cab = world.halo.cabs[0];
+    const members = new Set((cab.members as Array<{ agent_id: number }>).map((m) => m.agent_id));
+    cab.members = [];
+    // Agents outside the CAB drift by name: they are sent; those in it change only their CAB seat.
+    for (const a of world.halo.agents) if (!a.isapiagent && !members.has(Number(a.id))) a.name = `${String(a.name)} (old)`;
+    const conns = await env.connect();
+    try {
+      const run = await planWith(conns);
+      const updates = run.plan.changes.filter((c) => c.action === 'update' && c.kind === 'agent');
+      const cabOnly = updates.filter((c) => c.memberships?.cabs && !Object.keys(c.fields).length);
+      assert.ok(cabOnly.length > 0 && updates.length - cabOnly.length > 10, `${updates.length} agent updates, ${cabOnly.length} CAB only`);
+      const result = await applyWith(conns, run, {});
+      assert.equal(result.failed + result.stale, 0);
+      const batches = readJournal(result.journalFile).filter((j) => j.type === 'batch' && j.action === 'update' && j.kind === 'agent');
+      const sent = updates.length - cabOnly.length;
+      assert.deepEqual(batches.map((b) => b.count), Array.from({ length: Math.ceil(sent / 10) }, (_, i) => Math.min(10, sent - i * 10)));
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
+    } finally {
+      conns.close();
     }
   });
 });
