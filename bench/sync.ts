@@ -74,7 +74,7 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
     const haloOrigin = new URL(conns.mapping.halo.url).origin;
     const trace = traceHalo(conns, haloOrigin);
 
-    // Initial sync: plan, then apply (which reads Halo again to check the plan is current).
+    // Initial sync: plan, then apply straight after, as `apply --yes` does.
     await host.counts(true);
     const c0 = { ...conns.halo.counters };
     trace.start();
