@@ -10,7 +10,7 @@ import { BodyError, cabBodies, changeBody, siteKey } from '../halo/bodies';
 import { UncertainWriteError } from '../halo/errors';
 import type { HaloClient } from '../halo/client';
 import { AbortedError } from '../net/http';
-import type { Journal } from './journal';
+import { Journal, JournalError } from './journal';
 
 export interface ApplyProgress {
   done: number;
@@ -145,6 +145,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       }
     }
   } catch (e) {
+    // A journal that cannot be written cannot record the end either.
+    if (e instanceof JournalError) throw e;
     const remaining = total - done;
     result.skipped = remaining;
     if (e instanceof AbortedError) {

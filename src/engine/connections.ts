@@ -36,6 +36,8 @@ export interface ConnectOptions {
   log?: Log;
   /** Halo retry waits (tests shorten them). */
   haloBackoffMs?: number[];
+  /** Halo per-request timeout (tests shorten it; default 60 s). */
+  haloTimeoutMs?: number;
   /** Graph retry pacing (tests shorten it). */
   entraRetry?: RetryOptions;
   userAgent?: string;
@@ -106,6 +108,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     http,
     limiterStatePath: path.join(stateDir, 'halo-requests.json'),
     backoffMs: options.haloBackoffMs,
+    timeoutMs: options.haloTimeoutMs,
     signal: options.signal,
     log: options.log,
   });

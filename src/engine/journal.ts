@@ -12,6 +12,14 @@ export interface JournalEntry {
   [key: string]: unknown;
 }
 
+/** The journal could not be written: the apply stops, since a write it cannot record must not be sent. */
+export class JournalError extends Error {
+  constructor(file: string, cause: unknown) {
+    super(`Cannot write the journal ${file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): nothing more is sent to Halo.`);
+    this.name = 'JournalError';
+  }
+}
+
 export class Journal {
   private fd: number | null = null;
 
@@ -19,11 +27,15 @@ export class Journal {
 
   private write(entry: Omit<JournalEntry, 'time'>): void {
     if (!this.file) return;
-    if (this.fd === null) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.fd = fs.openSync(this.file, 'a');
+    try {
+      if (this.fd === null) {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+        this.fd = fs.openSync(this.file, 'a');
+      }
+      fs.writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+    } catch (e) {
+      throw new JournalError(this.file, e);
     }
-    fs.writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
   }
 
   start(summary: unknown, blocked: unknown, override: boolean): void {

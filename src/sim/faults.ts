@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type FaultKind =
   | 'status' // answer `status` (with `retryAfter` and `body` when given)
   | 'latency' // answer normally after `latencyMs`
-  | 'timeout' // accept the request and never answer
+  | 'timeout' // accept the request and never answer (after processing it, if `afterProcessing`)
   | 'truncate' // answer 200 with the first half of the real body, then cut the connection
   | 'reset' // destroy the connection before answering (after the server has processed it, if `afterProcessing`)
   | 'expireToken'; // treat the bearer token as expired (401)
@@ -20,7 +20,7 @@ export interface FaultRule {
   retryAfter?: string;
   body?: string;
   latencyMs?: number;
-  /** For `reset`: process the request first (the write lands), then drop the connection. */
+  /** For `reset` and `timeout`: process the request first (the write lands), then drop or hold the answer. */
   afterProcessing?: boolean;
   /** Let this many matching requests through untouched first. */
   skip?: number;
@@ -77,6 +77,7 @@ export function answerFault(fault: FaultRule, req: IncomingMessage, res: ServerR
       return true;
     }
     case 'timeout':
+      if (fault.afterProcessing) return false;
       req.resume(); // read and hold: the client must give up on its own
       return true;
     case 'reset':
@@ -95,6 +96,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, fau
     res.socket?.destroy();
     return;
   }
+  if (fault?.kind === 'timeout' && fault.afterProcessing) return; // saved, never answered
   if (fault?.kind === 'truncate') {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
     res.write(text.slice(0, Math.floor(text.length / 2)));

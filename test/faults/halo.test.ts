@@ -2,9 +2,11 @@
 // a fresh copy of one world (300 users, batches of 10) and must end in the same Halo state as a
 // fault-free apply of that world, with no duplicate, and a journal that tells what happened.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { Change } from '../../src/core/changes';
 import type { Connections } from '../../src/engine/connections';
+import { JournalError } from '../../src/engine/journal';
 import { applyWith, planWith, PlanRun } from '../../src/engine/run';
 import type { FaultRule } from '../../src/sim/faults';
 import { generateWorld } from '../../src/sim/world';
@@ -173,6 +175,31 @@ describe('faults: Halo, while applying', () => {
 
   it('the fresh read before writing fails once (500 on GET /api/Users): retried', async () => {
     await oneApply('halo-500-on-apply-reread', 'GET /api/Users answers 500 during the apply\'s fresh read', () => [{ method: 'GET', path: POST_USERS, kind: 'status', status: 500, times: 1 }]);
+  });
+
+  it('a batch of creates saved but never answered (client timeout): re-read, not resent', async () => {
+    await oneApply('halo-write-timeout-after-save', 'POST /api/Users (2nd batch, creates): Halo saves it and never answers; client timeout 3 s', () => [{ method: 'POST', path: POST_USERS, kind: 'timeout', afterProcessing: true, skip: 1, times: 1 }], (entries) => {
+      assert.ok(entries.some((e) => e.type === 'note' && /uncertain write/.test(String(e.message))));
+    });
+  });
+
+  it('a batch of updates never answered (client timeout): sent again', async () => {
+    await oneApply('halo-write-timeout-update', 'POST /api/Users (2nd batch of updates) never answered; client timeout 3 s', (run) => [{ method: 'POST', path: POST_USERS, kind: 'timeout', skip: userBatches(run, ['create']) + 1, times: 1 }]);
+  });
+
+  it('the CAB write fails twice (500): sent again, memberships as a fault-free apply leaves them', async () => {
+    await oneApply('halo-500-cab-write', 'POST /api/CAB answers 500 twice', () => [{ method: 'POST', path: /^\/api\/cab$/i, kind: 'status', status: 500, times: 2 }]);
+  });
+
+  it('the journal cannot be written (disk full): stops before the first write, Halo unchanged', { skip: !fs.existsSync('/dev/full') && 'no /dev/full' }, async () => {
+    await withEnv(async (env, conns) => {
+      const run = await planWith(conns);
+      const before = JSON.stringify(projection(env.sims.world.halo));
+      await assert.rejects(applyWith(conns, run, { journalFile: '/dev/full' }), (e: Error) => e instanceof JournalError && /Cannot write the journal \/dev\/full \(ENOSPC\): nothing more is sent to Halo/.test(e.message));
+      assert.equal(env.haloWrites(), 0);
+      assert.equal(JSON.stringify(projection(env.sims.world.halo)), before);
+      record({ id: 'journal-disk-full', area: 'halo', input: 'the journal cannot be written: ENOSPC on its first line (/dev/full)', expected: 'apply stops before its first write, with a clear error; Halo unchanged', observed: 'stopped: "Cannot write the journal /dev/full (ENOSPC): nothing more is sent to Halo."; 0 writes; Halo unchanged', faultsInjected: 1, passed: true });
+    });
   });
 
   it('records changed in Halo between plan and apply: refused as stale, the Halo edits kept', async () => {

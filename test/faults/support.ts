@@ -1,4 +1,4 @@
-// Shared by the fault suites: a simulator environment with short timeouts and backoffs, a
+// Shared by the fault suites: a simulator environment with short timeouts (Halo 3 s) and backoffs, a
 // normalised projection of the Halo tenant (ids ignored) to compare outcomes, and the record of
 // every case tried, written to test-artifacts/reliability.json for RELIABILITY.md.
 import * as fs from 'node:fs';
@@ -56,6 +56,7 @@ export async function startFaultEnv(options: SimulatorOptions & { mapping?: stri
         baseDir: m.baseDir,
         lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
         haloBackoffMs: [20, 40, 80],
+        haloTimeoutMs: 3000,
         entraRetry: { maxAttempts: opts.graphAttempts ?? 3, baseDelayMs: 20, timeoutMs: opts.graphTimeoutMs ?? 5000 },
         signal: opts.signal,
       });
@@ -81,7 +82,9 @@ export function projection(halo: HaloState) {
     .map((a) => ({ email: lc(a.email), name: a.name ?? null, disabled: Boolean(a.isdisabled), team: a.team ?? null, roles: names(a.roles), teams: names(a.teams) }))
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const sites = halo.sites.map((s) => `${s.client_id}/${s.name}/${Boolean(s.inactive)}`).sort();
-  return { users, agents, sites };
+  const agentEmail = new Map(halo.agents.map((a) => [a.id, lc(a.email)]));
+  const cabs = halo.cabs.map((c) => ({ name: c.name, members: ((c.members ?? []) as Array<{ agent_id: number; role_name?: string }>).map((m) => `${String(agentEmail.get(m.agent_id))}:${m.role_name ?? ''}`).sort() }));
+  return { users, agents, sites, cabs };
 }
 
 /** Duplicate emails: users per client, agents overall. Empty when none. */
