@@ -3,6 +3,7 @@
 import type { Action, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
 import { ACTIONS } from './changes';
 import { desiredIdentities, Identity, Selection } from './desired';
+import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
@@ -32,7 +33,14 @@ interface Ctx {
   display: { agent: (n: string) => string; user: (n: string) => string; team: (n: string) => string };
 }
 
-export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): Plan {
+export interface PlanOptions {
+  /** Which Entra identity each agent matched at earlier plans (see agent-links.ts). */
+  agentLinks?: readonly AgentLink[];
+  /** Told of every agent matched to an Entra identity in this plan. */
+  onAgentMatch?: (link: AgentLink) => void;
+}
+
+export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
   const scope = resolveScope(mapping, halo);
   const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
@@ -41,7 +49,7 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot)
   const identities = desiredIdentities(mapping, entra, (tenant, user) => scope.isProtectedIdentity(tenant, user));
   const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
   if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
-  if ((mapping.agents ?? []).length) planAgents(ctx, identities);
+  if ((mapping.agents ?? []).length) planAgents(ctx, identities, entraIds, options);
   ctx.changes.push(...ctx.siteCreates.values());
   return finish(ctx);
 }
@@ -177,7 +185,7 @@ function updateUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>, record: Ha
 
 // ───────────────────────────── agents ─────────────────────────────
 
-function planAgents(ctx: Ctx, identities: Identity[]): void {
+function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<string>>, options: PlanOptions): void {
   const { mapping, scope } = ctx;
   const keys = mapping.match?.agents ?? DEFAULT_MATCH_AGENTS;
   const records = ctx.halo.agents.filter((r) => !scope.isProtectedRecord('agent', r.id, r.fields.email, undefined));
@@ -208,12 +216,24 @@ function planAgents(ctx: Ctx, identities: Identity[]): void {
     }
     claimed.add(record.id);
     ctx.managedRecords++;
+    options.onAgentMatch?.({ haloId: record.id, tenant: id.tenant, entraId: id.user.id });
     if (sel && enabled) {
       updateAgent(ctx, id, sel, record);
     } else if (!record.disabled && deprovision === 'deactivate') {
       const why = !enabled ? 'disabled in Entra' : 'no agent rule selects them any more';
       ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, {}));
     }
+  }
+
+  // An agent matched earlier whose Entra identity is gone from a tenant read in full: deleted.
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const link of options.agentLinks ?? []) {
+    const record = byId.get(link.haloId);
+    const ids = entraIds.get(link.tenant);
+    if (!record || !ids || claimed.has(record.id) || record.isApiAgent || ids.has(link.entraId)) continue;
+    claimed.add(record.id);
+    ctx.managedRecords++;
+    if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, 'deleted in Entra (matched at an earlier plan)', {}));
   }
 }
 

@@ -1,6 +1,7 @@
 // The engine's two entry points, shared by the CLI and the extension: plan (read both sides,
 // compute the plan) and apply (plan, then write it with the journal).
 import * as path from 'node:path';
+import { AgentLink, nextAgentLinks } from '../core/agent-links';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import { partialReadBlock, recordRead } from '../core/partial-read';
@@ -8,12 +9,15 @@ import { plan as computePlan } from '../core/plan';
 import { applyPlan, ApplyOptions, ApplyResult } from './apply';
 import { connect, ConnectOptions, Connections } from './connections';
 import { Journal } from './journal';
+import { readAgentLinks, writeAgentLinks } from './agent-links-file';
 import { readHistory, writeHistory } from './read-history';
 import { Snapshots, takeSnapshots } from './snapshot';
 
 export interface PlanRun {
   plan: Plan;
   snapshots: Snapshots;
+  /** The agent links this plan started from (re-plans from the same snapshots use them too). */
+  agentLinks: AgentLink[];
   /** Requests made to each side for this plan. */
   requests: { halo: number };
 }
@@ -28,17 +32,21 @@ export interface PlanWithOptions {
 export async function planWith(conns: Connections, options: PlanWithOptions = {}): Promise<PlanRun> {
   const before = conns.halo.requestCount;
   const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, incremental: options.incremental });
-  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo);
-  guardPartialRead(conns, plan, snapshots);
-  return { plan, snapshots, requests: { halo: conns.halo.requestCount - before } };
+  const agentLinks = readAgentLinks(conns.stateDir);
+  const matched: AgentLink[] = [];
+  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l) });
+  // A suspected partial read is remembered neither as the new count nor as the new links.
+  if (!guardPartialRead(conns, plan, snapshots)) writeAgentLinks(conns.stateDir, nextAgentLinks(agentLinks, matched, snapshots.halo));
+  return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before } };
 }
 
-/** Blocks the plan when Entra returned far fewer users than last time; else remembers the counts. */
-function guardPartialRead(conns: Connections, plan: Plan, snapshots: Snapshots): void {
+/** Blocks the plan (true) when Entra returned far fewer users than last time; else remembers the counts. */
+function guardPartialRead(conns: Connections, plan: Plan, snapshots: Snapshots): boolean {
   const history = readHistory(conns.stateDir);
   const suspected = partialReadBlock(snapshots.entra, history, conns.mapping.safety?.minEntraUsers);
   if (suspected) plan.blocked = suspected;
   else writeHistory(conns.stateDir, recordRead(snapshots.entra, history, snapshots.takenAt));
+  return Boolean(suspected);
 }
 
 export async function runPlan(mapping: Mapping, options: ConnectOptions & { onProgress?: (m: string) => void }): Promise<PlanRun> {

@@ -4,6 +4,7 @@
 // snapshots, debounced, so the diff follows typing without touching the network.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AgentLink } from '../core/agent-links';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import type { ParsedMapping } from '../core/parse';
@@ -62,6 +63,8 @@ export interface PlanView {
 
 interface Cache {
   snapshots: Snapshots;
+  /** The agent links the read's plan started from: re-plans use the same. */
+  agentLinks: AgentLink[];
   scope: SnapshotScope;
   delegated: string[];
   /** Every group name per tenant, when it could be listed (for did-you-mean). */
@@ -197,6 +200,7 @@ export class MappingSession implements vscode.Disposable {
         const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
         this.cache = {
           snapshots: run.snapshots,
+          agentLinks: run.agentLinks,
           scope: { entra: entraNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping) },
           delegated,
           groupNames: undefined,
@@ -277,7 +281,7 @@ export class MappingSession implements vscode.Disposable {
     }
     try {
       const started = performance.now();
-      const p = plan(mapping, cache.snapshots.entra, cache.snapshots.halo);
+      const p = plan(mapping, cache.snapshots.entra, cache.snapshots.halo, { agentLinks: cache.agentLinks });
       const warning = coverageWarning(uncovered(cache.scope, now));
       if (warning) p.warnings = [warning, ...p.warnings];
       this.services.log.debug(`Re-planned ${this.displayName} from cached snapshots in ${(performance.now() - started).toFixed(0)} ms.`);

@@ -218,3 +218,40 @@ describe('engine: stale plans, uncertain writes, token expiry and cancel', () =>
     }
   });
 });
+
+describe('engine: an agent whose Entra account is deleted loses access', () => {
+  let env: SimEnv;
+  before(async () => {
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping: lenient });
+  });
+  after(() => env.close());
+
+  it('is deactivated at the next plan, from the link remembered beside the mapping', async () => {
+    const conns = await env.connect();
+    try {
+      await applyWith(conns, await planWith(conns), {});
+      const tenant = env.sims.world.graph[0];
+      const agentGroup = tenant.groups.find((g) => g.displayName === 'SG-Halo-Agents')!;
+      const haloAgents = env.sims.world.halo.agents;
+      const gone = tenant.users.find((u) => agentGroup.members.includes(u.id) && haloAgents.some((a) => !a.isdisabled && String(a.email).toLowerCase() === String(u.mail).toLowerCase()))!;
+      assert.ok(gone, 'an active agent from SG-Halo-Agents');
+      const agent = haloAgents.find((a) => String(a.email).toLowerCase() === String(gone.mail).toLowerCase())!;
+      const links = fs.readFileSync(`${conns.stateDir}/agent-links.json`, 'utf8');
+      assert.ok(links.includes(gone.id) && !links.includes('@'), 'ids only, no emails or names');
+
+      // Hard-deleted: gone from /users and from every group.
+      tenant.users.splice(tenant.users.indexOf(gone), 1);
+      for (const g of tenant.groups) g.members = g.members.filter((m) => m !== gone.id);
+      const run = await planWith(conns);
+      // (Their Halo user, and the users they managed, change too: only agents are looked at here.)
+      const agentChanges = run.plan.changes.filter((c) => c.kind === 'agent');
+      assert.deepEqual(agentChanges.map((c) => [c.action, c.haloId, c.reason]), [['deactivate', agent.id, 'deleted in Entra (matched at an earlier plan)']]);
+      await applyWith(conns, run, {});
+      assert.equal(agent.isdisabled, true);
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
+      assert.ok(!fs.readFileSync(`${conns.stateDir}/agent-links.json`, 'utf8').includes(gone.id), 'a deactivated agent is no longer remembered');
+    } finally {
+      conns.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { nextAgentLinks, parseAgentLinks } from '../../src/core/agent-links';
 import { plan } from '../../src/core/plan';
 import { planJson, renderMarkdown, renderText } from '../../src/core/render';
 import { PlanInputError } from '../../src/core/scope';
@@ -241,6 +242,60 @@ fields:
     assert.equal(p.changes.length, 1);
     assert.deepEqual(p.changes[0].fields, { isdisabled: { from: false, to: true } });
     assert.equal(p.changes[0].memberships, undefined);
+  });
+
+  it('deactivates an agent whose Entra account, matched at an earlier plan, is deleted', () => {
+    const m = (deprovision: string) => `${BASE_MAPPING}\nagents:\n  - rule: desk\n    from: { group: Agents }\ndeprovision: { agents: ${deprovision} }\nprotect:\n  - { email: kept@contoso.com, kind: agent }\n`;
+    const amy = entraUser('Amy Agent');
+    const cy = entraUser('Cy Renamed');
+    const h = halo({
+      agents: [
+        haloAgent(5, { name: 'Amy Agent', email: amy.attrs.mail as string }),
+        haloAgent(6, { name: 'Bo Gone', email: 'bo@contoso.com' }),
+        haloAgent(7, { name: 'Cy Agent', email: 'cy.old@contoso.com' }),
+        haloAgent(8, { name: 'Kept', email: 'kept@contoso.com' }),
+        haloAgent(9, { name: 'Api', email: 'api@contoso.com', isApiAgent: true }),
+        haloAgent(10, { name: 'Done', email: 'done@contoso.com', disabled: true }),
+      ],
+    });
+    const links = [
+      { haloId: 5, tenant: 'contoso', entraId: 'someone-else' }, // matched again by email: the new match wins
+      { haloId: 6, tenant: 'contoso', entraId: 'deleted-bo' },
+      { haloId: 7, tenant: 'contoso', entraId: cy.id }, // still in Entra, its email changed: not deleted
+      { haloId: 8, tenant: 'contoso', entraId: 'deleted-kept' },
+      { haloId: 9, tenant: 'contoso', entraId: 'deleted-api' },
+      { haloId: 10, tenant: 'contoso', entraId: 'deleted-done' },
+      { haloId: 11, tenant: 'contoso', entraId: 'deleted-gone-from-halo' },
+      { haloId: 6, tenant: 'other-tenant', entraId: 'not-read' },
+    ];
+    const snapshot = entra([amy, cy], { Agents: [amy] });
+    const matched: Array<{ haloId: number; entraId: string }> = [];
+    const p = plan(mappingFrom(m('deactivate')), snapshot, h, { agentLinks: links, onAgentMatch: (l) => matched.push(l) });
+    assert.deepEqual(p.changes.map((c) => [c.action, c.haloId, c.entraId, c.reason]), [['deactivate', 6, 'deleted-bo', 'deleted in Entra (matched at an earlier plan)']]);
+    assert.deepEqual(matched.map((l) => [l.haloId, l.entraId]), [[5, amy.id]]);
+    assert.equal(plan(mappingFrom(m('ignore')), snapshot, h, { agentLinks: links }).changes.length, 0, 'deprovision: ignore leaves it');
+    assert.equal(plan(mappingFrom(m('deactivate')), snapshot, h).changes.length, 0, 'nothing remembered, nothing known');
+  });
+});
+
+describe('agent links', () => {
+  it('remembers this plan\'s matches and earlier links of agents still active', () => {
+    const h = halo({ agents: [haloAgent(1), haloAgent(2), haloAgent(3, { disabled: true })] });
+    const previous = [
+      { haloId: 1, tenant: 't', entraId: 'old' },
+      { haloId: 2, tenant: 't', entraId: 'two' },
+      { haloId: 3, tenant: 't', entraId: 'three' },
+      { haloId: 4, tenant: 't', entraId: 'four' },
+    ];
+    assert.deepEqual(nextAgentLinks(previous, [{ haloId: 1, tenant: 't', entraId: 'new' }], h), [
+      { haloId: 1, tenant: 't', entraId: 'new' },
+      { haloId: 2, tenant: 't', entraId: 'two' },
+    ]);
+  });
+
+  it('reads back only well-formed links', () => {
+    assert.deepEqual(parseAgentLinks({ haloId: 1 }), []);
+    assert.deepEqual(parseAgentLinks([{ haloId: 1, tenant: 't', entraId: 'e' }, { haloId: '2', tenant: 't', entraId: 'e' }, null]), [{ haloId: 1, tenant: 't', entraId: 'e' }]);
   });
 });
 
