@@ -73,8 +73,11 @@ describe('cli: plan and apply against the simulators', () => {
     assert.equal(env.sims.requests.halo.filter((r) => r.method === 'POST' && r.path.startsWith('/api/')).length, 0);
 
     const journal = path.join(env.dir, 'journal.jsonl');
+    const userPages = () => env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/users$/i.test(r.path)).length;
+    const pagesBefore = userPages();
     const applied = await run(['apply', env.file, '--yes', '--journal', journal], env.sims.env);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.equal(userPages() - pagesBefore, pagesBefore / 3, 'with --yes the plan\'s read is the fresh read: Halo users listed once');
     assert.match(applied.stdout, /Apply: \d+ applied, 0 failed, 0 stale/);
     const after = await run(['plan', env.file, '--detailed-exitcode'], env.sims.env);
     assert.equal(after.code, 0, after.stdout);
