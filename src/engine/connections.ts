@@ -45,7 +45,7 @@ export interface ConnectOptions {
    * A delegated sign-in for an Entra connection whose own credentials (clientSecret or
    * certificate) cannot be resolved; called with the connection's resolved identifiers.
    */
-  delegatedEntra?: (conn: { name: string; tenantId: string; clientId: string }) => DelegatedTokenSource | undefined;
+  delegatedEntra?: (conn: { name: string; tenantId: string; clientId: string; http: HttpClient }) => DelegatedTokenSource | undefined;
 }
 
 export class ConnectionError extends Error {
@@ -59,6 +59,21 @@ export function stateDirFor(baseDir: string): string {
   return path.join(baseDir, '.halo-identity');
 }
 
+/** The HTTP client every request of a mapping goes through: TLS verified, trusting its tls.caFiles too. */
+export function httpClientFor(mapping: Mapping, baseDir: string, userAgent = 'halo-identity'): HttpClient {
+  const ca = (mapping.tls?.caFiles ?? []).map((f) => readBeside(baseDir, f, 'CA certificate file'));
+  return new HttpClient({ ca, userAgent });
+}
+
+function readBeside(baseDir: string, file: string, what: string): string {
+  const full = path.resolve(baseDir, file);
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch (e) {
+    throw new ConnectionError(`Cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export async function connect(mapping: Mapping, options: ConnectOptions): Promise<Connections> {
   const lookup = options.lookup ?? envLookup;
   const values = new Map<string, string | undefined>();
@@ -68,13 +83,14 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
   }
   const { value: resolved, missing: unresolved } = resolveReferences({ halo: mapping.halo, entra: mapping.entra }, (kind, name) => values.get(`${kind}:${name}`));
+  const http = httpClientFor(mapping, options.baseDir, options.userAgent);
   const delegated = new Map<number, DelegatedTokenSource>();
   const isCredential = (p: (string | number)[]) => p[0] === 'entra' && (p[2] === 'clientSecret' || p[2] === 'certificate');
   for (const m of unresolved) {
     if (!isCredential(m.path) || !options.delegatedEntra) continue;
     const i = m.path[1] as number;
     const conn = resolved.entra[i];
-    const source = delegated.get(i) ?? options.delegatedEntra({ name: conn.name, tenantId: conn.tenantId, clientId: conn.clientId });
+    const source = delegated.get(i) ?? options.delegatedEntra({ name: conn.name, tenantId: conn.tenantId, clientId: conn.clientId, http });
     if (source) delegated.set(i, source);
   }
   const missing = unresolved.filter((m) => !(isCredential(m.path) && delegated.has(m.path[1] as number)));
@@ -83,16 +99,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     throw new ConnectionError(`Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`);
   }
 
-  const read = (file: string, what: string) => {
-    const full = path.resolve(options.baseDir, file);
-    try {
-      return fs.readFileSync(full, 'utf8');
-    } catch (e) {
-      throw new ConnectionError(`Cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  };
-  const ca = (mapping.tls?.caFiles ?? []).map((f) => read(f, 'CA certificate file'));
-  const http = new HttpClient({ ca, userAgent: options.userAgent ?? 'halo-identity' });
+  const read = (file: string, what: string) => readBeside(options.baseDir, file, what);
   const stateDir = stateDirFor(options.baseDir);
   const h = resolved.halo;
   const halo = new HaloClient({

@@ -1,11 +1,14 @@
 // Delegated Entra sign-in for planning from the editor without the app's secret: MSAL's device
-// code flow (a PublicClientApplication of the mapping's app registration, which must allow public
-// client flows) or VS Code's own Microsoft account. Such tokens read what the signed-in person may
-// read, so they serve plans and diffs only; Apply insists on the app's own credentials.
-// The MSAL token cache is kept in SecretStorage; which tenants are signed in, in global state.
+// code flow (src/entra/device-code.ts) or VS Code's own Microsoft account. Such tokens read what
+// the signed-in person may read, so they serve plans and diffs only; Apply insists on the app's
+// own credentials. The MSAL token cache is kept in SecretStorage; which tenants are signed in, in
+// global state.
 import * as vscode from 'vscode';
-import type { ICachePlugin, PublicClientApplication } from '@azure/msal-node';
+import type { ICachePlugin } from '@azure/msal-node';
 import type { DelegatedTokenSource } from '../entra/connection';
+import type { DeviceCodeSignIn, DeviceCodeTarget } from '../entra/device-code';
+import { delegatedScopes } from '../entra/scopes';
+import type { HttpClient } from '../net/http';
 import { loadEngine } from './lazy';
 import type { Logger } from './log';
 import { notify } from './prompts';
@@ -13,31 +16,20 @@ import type { SecretStore } from './secretStore';
 
 export type DelegatedMethod = 'device-code' | 'vscode';
 
-interface SignInRecord {
-  tenantId: string;
-  clientId: string;
-  loginUrl: string;
-  graphUrl: string;
-  custom: boolean;
+interface SignInRecord extends DeviceCodeTarget {
   method: DelegatedMethod;
   homeAccountId?: string;
   account: string;
 }
 
-export interface DelegatedTarget {
-  tenantId: string;
-  clientId: string;
-  loginUrl: string;
-  graphUrl: string;
-  custom: boolean;
-}
+export type DelegatedTarget = DeviceCodeTarget;
 
 const STATE_KEY = 'haloIdentity.delegatedSignIns';
 const keyOf = (tenantId: string, clientId: string) => `${tenantId.toLowerCase()}|${clientId.toLowerCase()}`;
-const graphScopes = (graphUrl: string) => [`${graphUrl}/User.Read.All`, `${graphUrl}/GroupMember.Read.All`];
 
 export class DelegatedSignIns {
-  private readonly apps = new Map<string, PublicClientApplication>();
+  /** One MSAL application per tenant and app, made again when the HTTP client (its trusted CAs) changes. */
+  private readonly apps = new Map<string, { http: HttpClient; app: DeviceCodeSignIn }>();
 
   constructor(
     private readonly state: vscode.Memento,
@@ -56,27 +48,30 @@ export class DelegatedSignIns {
   }
 
   /** The engine's hook: tokens for a connection whose own credentials are absent. */
-  sourceFor(conn: { name: string; tenantId: string; clientId: string }): DelegatedTokenSource | undefined {
+  sourceFor(conn: { name: string; tenantId: string; clientId: string; http: HttpClient }): DelegatedTokenSource | undefined {
     const key = keyOf(conn.tenantId, conn.clientId);
     const record = this.records()[key];
     if (!record) return undefined;
     this.log.info(`Entra "${conn.name}": no app credentials; reading with the delegated sign-in of ${record.account}.`);
     return async ({ forceRefresh }) => {
-      const token = record.method === 'device-code' ? await this.silentDeviceCodeToken(key, record, forceRefresh) : await this.vscodeToken(record, false);
+      const token =
+        record.method === 'vscode'
+          ? await this.vscodeToken(record, false)
+          : await (await this.app(key, record, conn.http)).token({ homeAccountId: record.homeAccountId ?? '', account: record.account }, forceRefresh);
       this.log.secret(token.accessToken);
       return token;
     };
   }
 
-  async signIn(method: DelegatedMethod, target: DelegatedTarget, cancel: vscode.CancellationToken): Promise<string> {
+  async signIn(method: DelegatedMethod, target: DelegatedTarget, http: HttpClient, cancel: vscode.CancellationToken): Promise<string> {
     const key = keyOf(target.tenantId, target.clientId);
     let record: SignInRecord;
     if (method === 'device-code') {
-      const app = await this.app(key, target);
-      const request = {
-        scopes: graphScopes(target.graphUrl),
-        cancel: false,
-        deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string }) => {
+      const app = await this.app(key, target, http);
+      const aborted = new AbortController();
+      const sub = cancel.onCancellationRequested(() => aborted.abort());
+      try {
+        const result = await app.signIn((r) => {
           this.log.info(`Device code sign-in: open ${r.verificationUri} and enter the code shown in the notification.`);
           notify('info', `To sign in to Entra, open ${r.verificationUri} and enter the code ${r.userCode}.`, {
             'Copy & Open': async () => {
@@ -84,14 +79,9 @@ export class DelegatedSignIns {
               await vscode.env.openExternal(vscode.Uri.parse(r.verificationUri));
             },
           });
-        },
-      };
-      const sub = cancel.onCancellationRequested(() => (request.cancel = true));
-      try {
-        const result = await app.acquireTokenByDeviceCode(request);
-        if (!result?.account) throw new Error('the sign-in returned no account');
+        }, aborted.signal);
         this.log.secret(result.accessToken);
-        record = { ...target, method, homeAccountId: result.account.homeAccountId, account: result.account.username || result.account.name || 'signed-in user' };
+        record = { ...target, method, homeAccountId: result.homeAccountId, account: result.account };
       } finally {
         sub.dispose();
       }
@@ -108,10 +98,10 @@ export class DelegatedSignIns {
     return record.account;
   }
 
-  private async app(key: string, target: DelegatedTarget): Promise<PublicClientApplication> {
-    let app = this.apps.get(key);
-    if (app) return app;
-    const { PublicClientApplication: Pca, LogLevel } = await loadEngine();
+  private async app(key: string, target: DelegatedTarget, http: HttpClient): Promise<DeviceCodeSignIn> {
+    const known = this.apps.get(key);
+    if (known?.http === http) return known.app;
+    const { DeviceCodeSignIn: SignIn } = await loadEngine();
     const secrets = this.secrets;
     const cachePlugin: ICachePlugin = {
       async beforeCacheAccess(ctx) {
@@ -122,40 +112,13 @@ export class DelegatedSignIns {
         if (ctx.cacheHasChanged) await secrets.storeInternal(`msal:${key}`, ctx.tokenCache.serialize());
       },
     };
-    app = new Pca({
-      auth: { clientId: target.clientId, authority: `${target.loginUrl}/${target.tenantId}`, knownAuthorities: target.custom ? [target.loginUrl] : [] },
-      cache: { cachePlugin },
-      system: {
-        loggerOptions: {
-          piiLoggingEnabled: false,
-          logLevel: LogLevel.Warning,
-          loggerCallback: (_level, message, containsPii) => {
-            if (!containsPii) this.log.debug(`MSAL: ${message}`);
-          },
-        },
-      },
-    });
-    this.apps.set(key, app);
+    const app = new SignIn(target, http, { cachePlugin, log: (m) => this.log.debug(m) });
+    this.apps.set(key, { http, app });
     return app;
   }
 
-  private async silentDeviceCodeToken(key: string, record: SignInRecord, forceRefresh: boolean): Promise<{ accessToken: string; expiresOn: Date }> {
-    const app = await this.app(key, record);
-    const cache = app.getTokenCache();
-    const account = (record.homeAccountId ? await cache.getAccountByHomeId(record.homeAccountId) : null) ?? (await cache.getAllAccounts())[0];
-    const again = `The Entra sign-in of ${record.account} has expired: run "Halo Identity: Sign in to Entra" again.`;
-    if (!account) throw new Error(again);
-    try {
-      const r = await app.acquireTokenSilent({ account, scopes: graphScopes(record.graphUrl), forceRefresh });
-      return { accessToken: r.accessToken, expiresOn: r.expiresOn ?? new Date(Date.now() + 30 * 60_000) };
-    } catch (e) {
-      if ((e as Error).name === 'InteractionRequiredAuthError') throw new Error(again);
-      throw e;
-    }
-  }
-
   private vscodeScopes(record: SignInRecord): string[] {
-    return [`VSCODE_CLIENT_ID:${record.clientId}`, `VSCODE_TENANT:${record.tenantId}`, ...graphScopes('https://graph.microsoft.com')];
+    return [`VSCODE_CLIENT_ID:${record.clientId}`, `VSCODE_TENANT:${record.tenantId}`, ...delegatedScopes('https://graph.microsoft.com')];
   }
 
   private async vscodeSession(record: SignInRecord, interactive: boolean): Promise<vscode.AuthenticationSession> {

@@ -17,7 +17,7 @@ import { applyMappingEdits, entryEdit, insertAfterEdit, MappingEdit } from '../m
 import { confirm, input, notify, openFile, pick } from '../prompts';
 import { loadEngine } from '../lazy';
 import type { Services } from '../services';
-import type { MappingSession } from '../session';
+import type { LoadedMapping, MappingSession } from '../session';
 import { isTrusted } from '../trust';
 import { raw } from './credentials';
 
@@ -39,7 +39,8 @@ export interface SignInResult {
 
 export async function signInEntra(svc: Services, uri?: vscode.Uri): Promise<SignInResult | undefined> {
   const session = svc.sessions.require(uri);
-  const parsed = (await session.load()).parsed;
+  const loaded = await session.load();
+  const parsed = loaded.parsed;
   const connections = parsed.typed?.entra;
   if (!connections?.length) {
     notify('error', 'Sign in to Entra needs a mapping whose entra connections validate: fix the problems shown for the entra section first.', {
@@ -69,7 +70,7 @@ export async function signInEntra(svc: Services, uri?: vscode.Uri): Promise<Sign
     case 'certificate':
       return storeCertificate(svc, session, parsed, conn, index, many);
     default:
-      return delegatedSignIn(svc, session, conn, method.method);
+      return delegatedSignIn(svc, session, conn, method.method, loaded);
   }
 }
 
@@ -143,9 +144,10 @@ async function storeCertificate(svc: Services, session: MappingSession, parsed: 
   return { connection: conn.name, method: 'certificate', stored: name };
 }
 
-async function delegatedSignIn(svc: Services, session: MappingSession, conn: EntraConnection, method: DelegatedMethod): Promise<SignInResult | undefined> {
-  const { cloudEndpoints } = await loadEngine();
-  const lookup = svc.secrets.lookup();
+async function delegatedSignIn(svc: Services, session: MappingSession, conn: EntraConnection, method: DelegatedMethod, loaded: LoadedMapping): Promise<SignInResult | undefined> {
+  const { cloudEndpoints, httpClientFor } = await loadEngine();
+  // The simulator's mapping names the simulator's app; any other, the user's stored values.
+  const lookup = svc.simulator.lookupFor(session.uri) ?? svc.secrets.lookup();
   const resolve = async (v: string) => {
     const ref = parseReference(v);
     return ref ? ((await lookup(ref.kind, ref.name)) ?? undefined) : v;
@@ -164,7 +166,8 @@ async function delegatedSignIn(svc: Services, session: MappingSession, conn: Ent
   try {
     const account = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Halo Identity: signing in to Entra "${conn.name}"…`, cancellable: true },
-      (_progress, token) => svc.delegated.signIn(method, { tenantId, clientId, ...endpoints }, token),
+      // The sign-in trusts the same CAs as the mapping's reads (tls.caFiles).
+      (_progress, token) => svc.delegated.signIn(method, { tenantId, clientId, ...endpoints }, httpClientFor(loaded.parsed.typed!, loaded.baseDir), token),
     );
     notify('info', `Signed in to Entra "${conn.name}" as ${account}, for planning: the diff and Dry Run now read Entra with your account when the app's credentials are absent. Apply still needs the app's client secret or certificate.`, {
       'Show Diff': () => vscode.commands.executeCommand(Command.showDiff, session.uri),

@@ -2,6 +2,7 @@
 // agent and the granted scope. Entra: the permissions in each tenant's Graph token, flagging
 // User.Read.All and GroupMember.Read.All when missing (Directory.Read.All covers both).
 import * as vscode from 'vscode';
+import { GRAPH_PERMISSIONS } from '../../entra/scopes';
 import { Command } from '../constants';
 import { describeError } from '../errors';
 import { loadEngine } from '../lazy';
@@ -10,7 +11,6 @@ import { notify } from '../prompts';
 import type { Services } from '../services';
 import { reportFailure } from './failures';
 
-export const REQUIRED_GRAPH_PERMISSIONS = ['User.Read.All', 'GroupMember.Read.All'];
 
 export interface ConnectionCheck {
   side: 'halo' | 'entra';
@@ -43,7 +43,7 @@ export async function testConnections(svc: Services, uri?: vscode.Uri): Promise<
             const delegated = conn.delegated !== undefined;
             const granted = delegated ? info.scopes : info.roles;
             const all = granted.includes('Directory.Read.All');
-            const missing = all ? [] : REQUIRED_GRAPH_PERMISSIONS.filter((p) => !granted.includes(p));
+            const missing = all ? [] : GRAPH_PERMISSIONS.filter((p) => !granted.includes(p));
             const kind = delegated ? 'delegated permissions' : 'application permissions';
             return {
               side: 'entra',

@@ -1,4 +1,5 @@
 // What the simulator's route handlers share: its URLs, tenants, signing keys and settings.
+import type { DeviceLogins } from './device-login';
 import type { SimTenant } from './directory';
 import type { OpaqueTokens } from './odata';
 import type { TokenMinter } from './tokens';
@@ -16,6 +17,8 @@ export interface SimContext {
   deltaPageSize: number;
   /** Bumped to invalidate every delta token issued so far. */
   deltaEpoch: number;
+  /** Device-code sign-ins under way. */
+  deviceLogins: DeviceLogins;
 }
 
 /** A handler's answer; the server adds the common headers and applies body faults. */

@@ -1,4 +1,5 @@
-// The login service: OIDC discovery and the client-credentials token endpoint, per tenant.
+// The login service: OIDC discovery and the token endpoint, per tenant: client credentials here,
+// device code and refresh tokens in device-login.ts.
 // Documented: discovery at /{tenant}/v2.0/.well-known/openid-configuration with the fields MSAL
 // checks (authorization_endpoint, token_endpoint, issuer, jwks_uri); the token response
 // {token_type, expires_in, ext_expires_in, access_token}; error bodies {error, error_description,
@@ -7,12 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SimContext, Reply } from './context';
 import type { SimTenant } from './directory';
+import { DEVICE_CODE_GRANTS } from './device-login';
 import { checkClientAssertion } from './tokens';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export function handleLogin(ctx: SimContext, method: string, path: string, form: URLSearchParams): Reply {
-  const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token)$/.exec(path);
+  if (path === '/devicelogin') return method === 'POST' ? ctx.deviceLogins.answer(ctx, form) : notAllowed();
+  const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode)$/.exec(path);
   if (!m) return aadError(404, 'invalid_request', 900561, `The endpoint only accepts known paths; '${path}' is not one.`);
   const [, tenantSegment, endpoint] = m;
   const tenant = ctx.tenants.get(tenantSegment.toLowerCase());
@@ -21,7 +24,8 @@ export function handleLogin(ctx: SimContext, method: string, path: string, form:
   }
   if (endpoint.startsWith('v2.0')) return method === 'GET' ? { status: 200, body: discovery(ctx, tenant) } : notAllowed();
   if (endpoint.startsWith('discovery')) return method === 'GET' ? { status: 200, body: { keys: [] } } : notAllowed();
-  return method === 'POST' ? token(ctx, tenant, form) : notAllowed();
+  if (method !== 'POST') return notAllowed();
+  return endpoint.endsWith('devicecode') ? ctx.deviceLogins.start(ctx, tenant, form, aadError) : token(ctx, tenant, form);
 }
 
 export function tokenEndpoint(ctx: SimContext, tenantId: string): string {
@@ -57,6 +61,8 @@ function discovery(ctx: SimContext, tenant: SimTenant): unknown {
 
 function token(ctx: SimContext, tenant: SimTenant, form: URLSearchParams): Reply {
   const grant = form.get('grant_type');
+  if (grant && DEVICE_CODE_GRANTS.includes(grant)) return ctx.deviceLogins.redeem(ctx, tenant, form, aadError);
+  if (grant === 'refresh_token') return ctx.deviceLogins.refresh(ctx, tenant, form, aadError);
   if (grant !== 'client_credentials') {
     return aadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant ?? ''}'.`);
   }

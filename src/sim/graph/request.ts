@@ -17,12 +17,13 @@ export interface GraphRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** Application permissions that allow reading users, and groups with their members (MGD api pages). */
+/** Permissions that allow reading users, and groups with their members (MGD api pages); the same names serve as application (`roles`) and delegated (`scp`) permissions. */
 export const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 export const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 
 export function requireRole(r: GraphRequest, anyOf: string[]): void {
-  if (!r.claims.roles.some((role) => anyOf.includes(role))) {
+  const granted = [...(r.claims.roles ?? []), ...(r.claims.scp ?? '').split(' ')];
+  if (!granted.some((p) => anyOf.includes(p))) {
     throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
 }

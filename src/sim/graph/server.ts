@@ -9,7 +9,9 @@ import { answerFault, Faults, FaultRule, sendJson } from '../faults';
 import type { GraphTenant } from '../state';
 import type { TlsMaterial } from '../tls';
 import type { Reply, SimContext } from './context';
+import { GRAPH_PERMISSIONS } from '../../entra/scopes';
 import { delta, DeltaRounds } from './delta';
+import { DeviceLogins } from './device-login';
 import { SimTenant } from './directory';
 import { getGroup, listGroups, listMembers } from './groups';
 import { aadError, handleLogin } from './login';
@@ -57,7 +59,7 @@ export interface GraphSim {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_ROLES = ['User.Read.All', 'GroupMember.Read.All'];
+export const DEFAULT_ROLES = GRAPH_PERMISSIONS;
 
 export async function startGraphSim(tenants: GraphTenant[], opts: GraphSimOptions): Promise<GraphSim> {
   const simTenants = tenants.map((t) => new SimTenant(t));
@@ -80,6 +82,7 @@ export async function startGraphSim(tenants: GraphTenant[], opts: GraphSimOption
     deltaTokenValidityMs: opts.deltaTokenValidityMs ?? 7 * 86_400_000,
     deltaPageSize: opts.deltaPageSize ?? 100,
     deltaEpoch: 0,
+    deviceLogins: new DeviceLogins(),
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

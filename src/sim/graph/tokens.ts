@@ -13,12 +13,17 @@ export interface AccessTokenClaims {
   nbf: number;
   exp: number;
   appid: string;
-  /** 1: client secret, 2: certificate. */
-  appidacr: '1' | '2';
-  idtyp: 'app';
+  /** 0: public client (a person signed in), 1: client secret, 2: certificate. */
+  appidacr: '0' | '1' | '2';
+  /** 'app' for app-only tokens (application permissions in `roles`), 'user' for delegated ones (`scp`). */
+  idtyp: 'app' | 'user';
   oid: string;
   sub: string;
-  roles: string[];
+  roles?: string[];
+  /** Delegated permissions, space-separated. */
+  scp?: string;
+  /** The signed-in person's sign-in name (delegated tokens). */
+  upn?: string;
   tid: string;
   uti: string;
   ver: '1.0';
@@ -36,12 +41,17 @@ export class TokenMinter {
       iat: now,
       nbf: now,
       iss: `https://sts.windows.net/${claims.tid}/`,
-      idtyp: 'app',
+      idtyp: claims.scp === undefined ? 'app' : 'user',
       sub: claims.oid,
       uti: randomUUID().replace(/-/g, ''),
       ver: '1.0',
     };
-    const head = `${b64url({ typ: 'JWT', alg: 'HS256' })}.${b64url(full)}`;
+    return this.signed(full);
+  }
+
+  /** Any claims, signed the same way (ID tokens: clients decode them, they do not verify them). */
+  signed(claims: object): string {
+    const head = `${b64url({ typ: 'JWT', alg: 'HS256' })}.${b64url(claims)}`;
     return `${head}.${this.sign(head)}`;
   }
 

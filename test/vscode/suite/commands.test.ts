@@ -3,6 +3,7 @@
 // credentials, Test Connections and the simulator lifecycle.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Plan } from '../../../src/core/changes';
@@ -173,6 +174,34 @@ suite('commands', () => {
     assert.doesNotMatch(text, /contoso\.halopsa\.com/);
   });
 
+  test('Sign in to Entra with a device code: the person signs in at the page, and the snapshots are read as them', async () => {
+    // Without the app's secret, only the person's sign-in can read Entra.
+    const original = fs.readFileSync(sim.fsPath, 'utf8');
+    const edited = original.replace('${env:ENTRA_CLIENT_SECRET}', '${env:HALO_IDENTITY_TEST_UNSET}');
+    assert.notEqual(edited, original, 'the simulator mapping names no ENTRA_CLIENT_SECRET');
+    const ca = fs.readFileSync(path.join(path.dirname(sim.fsPath), 'simulator-ca.pem'), 'utf8');
+    fs.writeFileSync(sim.fsPath, edited);
+    try {
+      // What the person does: open the page shown, enter the code, sign in.
+      let signedIn: Promise<number> | undefined;
+      api.testHooks.responder = (p) => {
+        if (p.kind === 'pick') return p.items.find((i) => /Device code/.test(i));
+        const shown = /open (https:\S+) and enter the code ([A-Z0-9]+)\./.exec(p.message);
+        if (shown) signedIn ??= postForm(shown[1], { code: shown[2] }, ca);
+        return undefined;
+      };
+      const result = await vscode.commands.executeCommand<{ connection: string; method: string; account: string }>('haloIdentity.signInEntra', sim);
+      assert.equal(await signedIn, 200, `the code was never shown${told(api)}`);
+      assert.equal(result?.method, 'device-code', told(api));
+      assert.match(result.account, /@/);
+      await vscode.commands.executeCommand('haloIdentity.refreshSnapshots', sim);
+      assert.ok(api.lastPlan(sim)?.changes.length, `no plan read with the delegated sign-in${told(api)}`);
+      assert.ok(api.testHooks.log.some((l) => /reading with the delegated sign-in of/.test(l)), told(api));
+    } finally {
+      fs.writeFileSync(sim.fsPath, original);
+    }
+  });
+
   test('Stop Simulator stops the simulators and drops the snapshots read from them', async () => {
     assert.equal(await vscode.commands.executeCommand('haloIdentity.stopSimulator'), true);
     assert.equal(api.lastPlan(sim), undefined, 'the stopped simulators\' snapshots were kept');
@@ -184,3 +213,16 @@ suite('commands', () => {
     assert.ok(failure?.items.includes('Start Simulator'));
   });
 });
+
+/** A form POST over HTTPS trusting `ca`; resolves with the status. */
+function postForm(url: string, form: Record<string, string>, ca: string): Promise<number> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
