@@ -191,6 +191,8 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
   const records = ctx.halo.agents.filter((r) => !scope.isProtectedRecord('agent', r.id, r.fields.email, undefined));
   const index = new RecordIndex(records, keys, (r, k) => r.fields[k] ?? (k === 'name' ? r.name : undefined));
   const claimed = new Set<number>();
+  /** Records an identity matched ambiguously: never deprovisioned while in doubt. */
+  const inDoubt = new Set<number>();
   const deprovision = mapping.deprovision?.agents ?? 'ignore';
 
   for (const id of identities) {
@@ -199,6 +201,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     const found = index.find(keys, (k) => identityMatchValue(mapping.fields?.agents?.[k], id.user, k), null);
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, found.error));
+      for (const h of found.held) inDoubt.add(h);
       continue;
     }
     const record = found.record;
@@ -230,7 +233,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
   for (const link of options.agentLinks ?? []) {
     const record = byId.get(link.haloId);
     const ids = entraIds.get(link.tenant);
-    if (!record || !ids || claimed.has(record.id) || record.isApiAgent || ids.has(link.entraId)) continue;
+    if (!record || !ids || claimed.has(record.id) || inDoubt.has(record.id) || record.isApiAgent || ids.has(link.entraId)) continue;
     claimed.add(record.id);
     ctx.managedRecords++;
     if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, 'deleted in Entra (matched at an earlier plan)', {}));

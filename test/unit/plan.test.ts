@@ -248,6 +248,7 @@ fields:
     const m = (deprovision: string) => `${BASE_MAPPING}\nagents:\n  - rule: desk\n    from: { group: Agents }\ndeprovision: { agents: ${deprovision} }\nprotect:\n  - { email: kept@contoso.com, kind: agent }\n`;
     const amy = entraUser('Amy Agent');
     const cy = entraUser('Cy Renamed');
+    const dee = entraUser('Dee Double');
     const h = halo({
       agents: [
         haloAgent(5, { name: 'Amy Agent', email: amy.attrs.mail as string }),
@@ -256,6 +257,8 @@ fields:
         haloAgent(8, { name: 'Kept', email: 'kept@contoso.com' }),
         haloAgent(9, { name: 'Api', email: 'api@contoso.com', isApiAgent: true }),
         haloAgent(10, { name: 'Done', email: 'done@contoso.com', disabled: true }),
+        haloAgent(12, { name: 'Dee One', email: dee.attrs.mail as string }),
+        haloAgent(13, { name: 'Dee Two', email: dee.attrs.mail as string }),
       ],
     });
     const links = [
@@ -267,8 +270,9 @@ fields:
       { haloId: 10, tenant: 'contoso', entraId: 'deleted-done' },
       { haloId: 11, tenant: 'contoso', entraId: 'deleted-gone-from-halo' },
       { haloId: 6, tenant: 'other-tenant', entraId: 'not-read' },
+      { haloId: 12, tenant: 'contoso', entraId: 'deleted-dee' }, // Dee matches 12 and 13: in doubt
     ];
-    const snapshot = entra([amy, cy], { Agents: [amy] });
+    const snapshot = entra([amy, cy, dee], { Agents: [amy, dee] });
     const matched: Array<{ haloId: number; entraId: string }> = [];
     const p = plan(mappingFrom(m('deactivate')), snapshot, h, { agentLinks: links, onAgentMatch: (l) => matched.push(l) });
     assert.deepEqual(p.changes.map((c) => [c.action, c.haloId, c.entraId, c.reason]), [['deactivate', 6, 'deleted-bo', 'deleted in Entra (matched at an earlier plan)']]);
