@@ -191,6 +191,27 @@ describe('faults: Halo, while applying', () => {
     await oneApply('halo-500-cab-write', 'POST /api/CAB answers 500 twice', () => [{ method: 'POST', path: /^\/api\/cab$/i, kind: 'status', status: 500, times: 2 }]);
   });
 
+  it('Halo refuses the CAB write (400): its membership changes reported with Halo\'s message, everything else applied', async () => {
+    await withEnv(async (env, conns) => {
+      const run = await planWith(conns);
+      const cabChanges = run.plan.changes.filter((c) => c.memberships?.cabs).length;
+      assert.ok(cabChanges > 0, 'the world has CAB membership changes');
+      const message = 'CODE:APP03/2 Please select the CAB members to approve';
+      env.sims.faults.halo.add({ method: 'POST', path: /^\/api\/cab$/i, kind: 'status', status: 400, body: JSON.stringify({ ClassName: 'HaloValidationException', Message: message }), times: 1 });
+      const result = await applyWith(conns, run, {});
+      const fired = env.sims.faults.halo.fired.length;
+      env.sims.faults.halo.clear();
+      assert.deepEqual({ failed: result.failed, applied: result.applied }, { failed: cabChanges, applied: run.plan.changes.length - cabChanges });
+      for (const p of result.problems) assert.match(p.message, /^CAB "Change Advisory Board": .*Please select the CAB members to approve/);
+      const entries = journalOf(result.journalFile);
+      assert.equal(entries.filter((e) => e.type === 'change' && e.result === 'error').length, cabChanges);
+      const again = await applyWith(conns, await planWith(conns), {});
+      assert.deepEqual({ applied: again.applied, failed: again.failed }, { applied: cabChanges, failed: 0 }, 'the next apply writes only the CAB memberships');
+      await assertConverged(env, conns);
+      record({ id: 'halo-400-cab-write', area: 'halo', input: `POST /api/CAB answers 400 {ClassName, Message: "${message}"}`, expected: 'the CAB membership changes reported failed with Halo\'s message and journalled; every other change applied; the next apply writes the CAB', observed: `failed ${result.failed} (CAB), applied ${result.applied}; next apply ${again.applied}; converged`, faultsInjected: fired, passed: true });
+    });
+  });
+
   it('the journal cannot be written (disk full): stops before the first write, Halo unchanged', { skip: !fs.existsSync('/dev/full') && 'no /dev/full' }, async () => {
     await withEnv(async (env, conns) => {
       const run = await planWith(conns);
