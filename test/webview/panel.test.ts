@@ -463,7 +463,8 @@ describe('diff panel webview (built bundle in Chromium)', { timeout: 60_000 }, (
     assert.equal((await posted()).length, countBefore);
 
     await page.evaluate(() => window.__send({ type: 'busy', busy: true, message: 'Applying 3 changes…' }));
-    await page.locator('.busy vscode-progress-ring').waitFor({ state: 'visible' });
+    await page.locator('.busy-text', { hasText: 'Applying 3 changes…' }).waitFor({ state: 'visible' });
+    assert.ok(await page.locator('.busy vscode-progress-ring').isVisible());
     assert.equal(await page.locator('.busy-text').textContent(), 'Applying 3 changes…');
     assert.equal(await page.locator('#apply-selected').getAttribute('disabled'), '');
     await page.evaluate(() => window.__send({ type: 'applied', applied: 3, failed: 0, stale: 0, cancelled: false, journalFile: '/ws/.halo-identity/journal.jsonl' }));
@@ -473,6 +474,8 @@ describe('diff panel webview (built bundle in Chromium)', { timeout: 60_000 }, (
     await page.locator('#open-journal').click();
     assert.deepEqual((await posted()).at(-1), { type: 'openJournal' });
     await page.evaluate(() => window.__send({ type: 'error', message: 'Halo refused the token' }));
+    // The panel renders on its next frame: wait for the banner, then read it.
+    await page.locator('.banner-error', { hasText: 'Halo refused the token' }).waitFor({ state: 'visible' });
     assert.equal(await page.locator('.banner-error').textContent(), 'Halo refused the token');
     await assertClean();
   });
