@@ -1,4 +1,5 @@
 // The Halo client: one object per Halo connection, shared by plan and apply.
+import type { HaloConnection } from '../core/mapping';
 import type { HaloNeeds } from '../core/needs';
 import type { HaloSnapshot } from '../core/snapshot';
 import { HttpClient, assertSecureUrl } from '../net/http';
@@ -9,18 +10,8 @@ import { Query, readDetails, readSnapshot } from './reader';
 import { HaloCounters, Log, SendResult, Tally, Transport } from './transport';
 import { BatchResult, WriteKind, postBatch } from './writer';
 
-export interface HaloClientOptions {
-  /** The instance, e.g. https://contoso.halopsa.com (the API is {url}/api). */
-  url: string;
-  authUrl?: string;
-  tenant?: string;
-  clientId: string;
-  /** Plaintext; never logged nor put in a message. */
-  clientSecret: string;
-  scope?: string;
-  pageSize?: number;
-  batchSize?: number;
-  rateLimit?: { requests: number; windowSeconds: number };
+/** The mapping's `halo:` section with references resolved: clientSecret is plaintext, never logged nor put in a message. */
+export interface HaloClientOptions extends HaloConnection {
   http: HttpClient;
   /** JSON file persisting the limiter's window, so that back-to-back runs share it. */
   limiterStatePath?: string;
