@@ -10,16 +10,17 @@ import { connect } from '../engine/connections';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
 import { applyWith, planWith } from '../engine/run';
 import { startSimulators, writeSimulatorFiles } from '../sim';
+import { parseModes } from '../sim/halo/modes';
 import type { Io } from './main';
 import { Progress } from './progress';
 
 export async function runDemo(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' }, 'halo-mode': { type: 'string' } } });
   const users = Number(values.users ?? 120);
   const out = (s: string) => io.stdout.write(s);
   out(`Halo Identity demo: a simulated Entra tenant (${users} users) and Halo instance on this machine.\n`);
   out('No credentials and no network: Graph and its login run over HTTPS with a certificate made just now, so MSAL takes its real path.\n\n');
-  const sims = await startSimulators({ worldOptions: { users, seed: Number(values.seed ?? 1) } });
+  const sims = await startSimulators({ worldOptions: { users, seed: Number(values.seed ?? 1) }, haloModes: parseModes(values['halo-mode']) });
   const dir = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-demo-'));
   const progress = new Progress(io.stderr);
   try {
@@ -51,9 +52,9 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
 }
 
 export async function runSim(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, 'halo-mode': { type: 'string' } } });
   const port = values.port ? Number(values.port) : 0;
-  const sims = await startSimulators({ worldOptions: { users: Number(values.users ?? 120), seed: Number(values.seed ?? 1) }, haloPort: port, graphPort: port ? port + 1 : 0 });
+  const sims = await startSimulators({ worldOptions: { users: Number(values.users ?? 120), seed: Number(values.seed ?? 1) }, haloPort: port, graphPort: port ? port + 1 : 0, haloModes: parseModes(values['halo-mode']) });
   const dir = path.resolve(values.dir ?? 'halo-identity-sim');
   const file = writeSimulatorFiles(sims, dir);
   const m = readMappingFile(file);
@@ -63,6 +64,7 @@ export async function runSim(args: string[], io: Io): Promise<number> {
       `Halo simulator:        ${sims.haloUrl}`,
       `Graph simulator:       ${sims.graphUrl}`,
       `Login simulator:       ${sims.loginUrl}`,
+      `Halo answers as:       ${describeModes(sims.haloModes)}`,
       `Mapping:               ${file}`,
       `Simulator certificate: ${path.join(dir, 'simulator-ca.pem')}`,
       '',
@@ -80,4 +82,10 @@ export async function runSim(args: string[], io: Io): Promise<number> {
   });
   await sims.stop();
   return 0;
+}
+
+function describeModes(modes: object): string {
+  const documented = parseModes(undefined) as unknown as Record<string, string>;
+  const other = Object.entries(modes as Record<string, string>).filter(([k, v]) => documented[k] !== v);
+  return other.length ? `documented, except ${other.map(([k, v]) => `${k}=${v}`).join(', ')}` : 'its documents say (the default)';
 }

@@ -27,8 +27,12 @@ Commands:
                                        brought up to date with Graph delta queries
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes]
                                        the inverse of an apply, as a plan to review (then apply)
-  demo                                 run everything against the built-in simulators
-  sim [--port N] [--users N]           run the simulators and print a mapping to use with them
+  demo [--users N] [--halo-mode M]     run everything against the built-in simulators
+  sim [--port N] [--users N] [--halo-mode M]
+                                       run the simulators and print a mapping to use with them
+  --halo-mode M                        how the Halo simulator answers where Halo's documents
+                                       allow several readings: documented (default), older-rows,
+                                       full-rows, post-empty, … (README: "Simulator modes")
 
 Exit codes: 0 success; 1 error; plan --detailed-exitcode: 0 no changes, 2 changes.`;
 

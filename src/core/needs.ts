@@ -17,6 +17,9 @@ export interface HaloNeeds {
   agentFields: string[];
   userRoles: boolean;
   agentRoles: boolean;
+  /** The roles the mapping manages (granted or removed), by name. */
+  userRoleNames: string[];
+  agentRoleNames: string[];
   teams: boolean;
   cabs: boolean;
 }
@@ -64,11 +67,14 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
 
 export function haloNeeds(mapping: Mapping): HaloNeeds {
   const grants = mapping.roles ?? [];
+  const names = (lists: Array<string[] | undefined>) => [...new Set(lists.flatMap((l) => l ?? []))].sort();
   return {
     userFields: Object.keys(mapping.fields?.users ?? {}).sort(),
     agentFields: Object.keys(mapping.fields?.agents ?? {}).sort(),
     userRoles: (mapping.users ?? []).some((r) => r.roles?.length) || grants.some((g) => g.userRoles?.length),
     agentRoles: (mapping.agents ?? []).some((r) => r.roles?.length) || grants.some((g) => g.agentRoles?.length),
+    userRoleNames: names([...(mapping.users ?? []).map((r) => r.roles), ...grants.map((g) => g.userRoles)]),
+    agentRoleNames: names([...(mapping.agents ?? []).map((r) => r.roles), ...grants.map((g) => g.agentRoles)]),
     teams: (mapping.agents ?? []).some((r) => r.team),
     cabs: (mapping.cab ?? []).length > 0,
   };

@@ -76,6 +76,8 @@ export interface HaloClient {
 export interface HaloNamed {
   id: string | number;
   name: string;
+  /** Agent roles: the integer id beside the GUID (what Halo's `role=` filter takes). */
+  idInt?: number;
 }
 
 export interface HaloCabMember {

@@ -4,11 +4,12 @@
 import type { Action, Change, ChangeKind, Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import { haloNeeds } from '../core/needs';
-import type { HaloSnapshot } from '../core/snapshot';
+import type { HaloAgent, HaloSite, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { existingRecord, indexFresh, staleReason } from '../core/stale';
 import { BodyError, cabBodies, changeBody, siteKey } from '../halo/bodies';
 import { UncertainWriteError } from '../halo/errors';
 import type { HaloClient } from '../halo/client';
+import type { BatchResult } from '../halo/writer';
 import { AbortedError } from '../net/http';
 import { Journal, JournalError } from './journal';
 
@@ -47,6 +48,8 @@ export interface ApplyResult {
   /** Why the apply stopped early, when it did. */
   stoppedBy: string | null;
   problems: Array<{ name: string; kind: ChangeKind; action: Action; message: string }>;
+  /** Users written, with the link each now has in Halo (for a Halo whose rows do not show it). */
+  userLinks: Array<{ haloId: number; azureoid: string | null }>;
 }
 
 export class BlockedError extends Error {
@@ -56,6 +59,11 @@ export class BlockedError extends Error {
   }
 }
 
+interface Sendable {
+  change: Change;
+  body: Record<string, unknown>;
+}
+
 const ORDER: Array<[Action, ChangeKind]> = [
   ['createSite', 'site'], ['create', 'agent'], ['create', 'user'], ['update', 'agent'], ['update', 'user'],
   ['reactivate', 'agent'], ['reactivate', 'user'], ['deactivate', 'agent'], ['deactivate', 'user'],
@@ -63,9 +71,10 @@ const ORDER: Array<[Action, ChangeKind]> = [
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const { mapping, halo, journal, signal } = options;
+  const needs = haloNeeds(mapping);
   if (plan.blocked && !options.allowOverThreshold) throw new BlockedError(plan.blocked.reason);
   const selected = plan.changes.filter((c) => options.only?.(c) ?? true);
-  const result: ApplyResult = { applied: 0, failed: 0, stale: 0, skipped: 0, cancelled: false, stoppedBy: null, problems: [] };
+  const result: ApplyResult = { applied: 0, failed: 0, stale: 0, skipped: 0, cancelled: false, stoppedBy: null, problems: [], userLinks: [] };
   const total = selected.length;
   let done = 0;
   const progress = (message: string) => options.onProgress?.({ done, total, message });
@@ -75,7 +84,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   if (options.planIsCurrent && options.planHalo) fresh = options.planHalo;
   else {
     progress('Reading Halo again to check the plan is still current');
-    fresh = await halo.readSnapshot(haloNeeds(mapping));
+    fresh = await halo.readSnapshot(needs);
     if (options.planHalo) backfill(fresh, options.planHalo);
   }
   const freshIndex = indexFresh(fresh);
@@ -94,12 +103,19 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const createdIds = new Map<Change, number>();
   const cabChanges: Change[] = [];
   const written = new Map<Change, Record<string, unknown>>();
+  const settled = new Set<Change>();
   const ok = (c: Change, id: number | null) => {
+    settled.add(c);
     journal.change(c, 'ok', { haloId: id, written: written.get(c) });
+    if (c.kind === 'user' && id !== null) {
+      const link = c.fields.azureoid ? c.fields.azureoid.to : c.action === 'create' ? null : freshIndex.users.get(id)?.azureoid;
+      if (link !== undefined) result.userLinks.push({ haloId: id, azureoid: link === null ? null : String(link) });
+    }
     result.applied++;
     done++;
   };
   const fail = (c: Change, message: string) => {
+    settled.add(c);
     journal.change(c, 'error', { message });
     result.failed++;
     result.problems.push({ name: c.name, kind: c.kind, action: c.action, message });
@@ -107,6 +123,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   };
 
   const groups = ORDER.map(([action, kind]) => pending.filter((c) => c.action === action && c.kind === kind));
+  let unnamed: Array<Sendable & { sure: boolean }> = [];
+  let unnamedKind: ChangeKind = 'user';
   const cabStep = ORDER.findIndex(([a]) => a === 'deactivate');
   try {
     for (let g = 0; g <= groups.length; g++) {
@@ -114,7 +132,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (g === groups.length) break;
       const [action, kind] = ORDER[g];
       // Bodies first, batches after: changes with nothing to send leave no gap in a batch.
-      const bodies: Array<{ change: Change; body: Record<string, unknown> }> = [];
+      await completeRoleSets(kind, groups[g]);
+      const bodies: Sendable[] = [];
       for (const c of groups[g]) {
         try {
           const body = changeBody(c, { fresh, createdSites });
@@ -128,6 +147,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
           fail(c, e.message);
         }
       }
+      // Creates whose id Halo's answer did not give (or that may have landed): learnt after the group.
+      unnamed = [];
+      unnamedKind = kind;
       for (let i = 0; i < bodies.length; i += halo.batchSize) {
         if (signal?.aborted) throw new AbortedError();
         const sendable = bodies.slice(i, i + halo.batchSize);
@@ -135,18 +157,22 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         journal.batch(kind, action, sendable.map((s) => s.change));
         const outcomes = await sendBatch(kind, sendable);
         outcomes.forEach((o, k) => {
-          const c = sendable[k].change;
-          if (!o.ok) return fail(c, o.message);
-          if (c.kind === 'site' && c.site) createdSites.set(siteKey(c.site.clientId, c.site.name), o.id);
-          if (c.action === 'create') createdIds.set(c, o.id);
-          if (!c.memberships?.cabs) ok(c, o.id);
+          if (o === 'maybe') return void unnamed.push({ ...sendable[k], sure: false });
+          if (!o.ok) return fail(sendable[k].change, o.message);
+          if (o.id === null) return void unnamed.push({ ...sendable[k], sure: true });
+          saved(sendable[k].change, o.id);
         });
         progress(`${verb(action)} ${kind}s`);
       }
+      if (unnamed.length) await learnIds(kind, unnamed);
+      unnamed = [];
     }
   } catch (e) {
     // A journal that cannot be written cannot record the end either.
     if (e instanceof JournalError) throw e;
+    // Records Halo said it saved before the stop are recorded as saved (ids learnt if Halo still answers).
+    const sure = unnamed.filter((u) => u.sure);
+    if (sure.length) await learnIds(unnamedKind, sure, false).catch(() => sure.filter((u) => !settled.has(u.change)).forEach((u) => saved(u.change, null)));
     const remaining = total - done;
     result.skipped = remaining;
     if (e instanceof AbortedError) {
@@ -161,22 +187,92 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   journal.end(counts(result));
   return result;
 
-  /** One batch; a batch of creates that may have landed is reconciled with a re-read, never blindly resent. */
-  async function sendBatch(kind: ChangeKind, sendable: Array<{ change: Change; body: Record<string, unknown> }>) {
+  /** A record Halo saved under `id` (null: saved, id not learnt). */
+  function saved(c: Change, id: number | null): void {
+    if (id !== null && c.kind === 'site' && c.site) createdSites.set(siteKey(c.site.clientId, c.site.name), id);
+    if (id !== null && c.action === 'create') createdIds.set(c, id);
+    if (id === null && cabChanges.includes(c)) cabChanges.splice(cabChanges.indexOf(c), 1);
+    if (!c.memberships?.cabs || id === null) ok(c, id);
+  }
+
+  /** One batch: a batch of creates that may have landed (timeout, reset) is settled by learnIds, never blindly resent. */
+  async function sendBatch(kind: ChangeKind, sendable: Sendable[]): Promise<Array<BatchResult | 'maybe'>> {
     try {
-      return await halo.postBatch(kind, sendable.map((s) => s.body));
+      const byBody = new Map(sendable.map((s) => [s.body, s]));
+      return await halo.postBatch(kind, sendable.map((s) => s.body), (bodies) => findLanded(kind, bodies.map((b) => byBody.get(b)!)));
     } catch (e) {
       if (!(e instanceof UncertainWriteError)) throw e;
-      journal.note('uncertain write: re-reading Halo before resending', { kind, count: sendable.length });
-      fresh = await halo.readSnapshot(haloNeeds(mapping));
-      if (options.planHalo) backfill(fresh, options.planHalo);
-      const index = indexFresh(fresh);
-      const landed = sendable.map((s) => existingRecord(s.change, index, mapping)?.id ?? null);
-      const again = sendable.filter((_, k) => landed[k] === null);
-      const resent = again.length ? await halo.postBatch(kind, again.map((s) => s.body)) : [];
-      let r = 0;
-      return sendable.map((_, k) => (landed[k] !== null ? { ok: true as const, id: landed[k]! } : resent[r++]));
+      journal.note('uncertain write: Halo may have saved it; reading what it created before resending', { kind, count: sendable.length });
+      return sendable.map(() => 'maybe' as const);
     }
+  }
+
+  /**
+   * Halo's ids for creates its answers did not name, from one bulk read of what it created since
+   * the apply's read. Saved ones found are done; uncertain ones not found are sent again (and
+   * settled the same way); a saved one never found is reported, not resent.
+   */
+  async function learnIds(kind: ChangeKind, entries: Array<Sendable & { sure: boolean }>, resend = true): Promise<void> {
+    let open = entries;
+    for (let round = 0; open.length; round++) {
+      progress(`Reading the ${open.length} ${kind}${open.length === 1 ? '' : 's'} just created back from Halo`);
+      const ids = await findLanded(kind, open);
+      const again: Sendable[] = [];
+      open.forEach((e, i) => {
+        if (ids[i] !== null) saved(e.change, ids[i]);
+        else if (e.sure) {
+          journal.note('Halo saved this record but a re-read did not find it; its id is unknown', { kind, name: e.change.name });
+          saved(e.change, null);
+        } else again.push(e);
+      });
+      if (!again.length || !resend) return;
+      if (round >= 2) {
+        for (const e of again) fail(e.change, 'Halo did not confirm this create after 3 attempts; run plan to see whether it landed');
+        return;
+      }
+      open = [];
+      for (let i = 0; i < again.length; i += halo.batchSize) {
+        const batch = again.slice(i, i + halo.batchSize);
+        journal.batch(kind, 'create', batch.map((s) => s.change));
+        const outcomes = await sendBatch(kind, batch);
+        outcomes.forEach((o, k) => {
+          if (o === 'maybe') open.push({ ...batch[k], sure: false });
+          else if (!o.ok) fail(batch[k].change, o.message);
+          else if (o.id === null) open.push({ ...batch[k], sure: true });
+          else saved(batch[k].change, o.id);
+        });
+      }
+    }
+  }
+
+  /** Which of these creates Halo now holds, by the same match a plan makes, in one bulk read. */
+  async function findLanded(kind: ChangeKind, entries: Sendable[]): Promise<Array<number | null>> {
+    const readKind = kind === 'site' ? 'site' : kind === 'agent' ? 'agent' : 'user';
+    const { records } = await halo.readCreated(readKind, fresh, entries.length, needs);
+    const found: HaloSnapshot = { ...fresh, users: [], agents: [], sites: [] };
+    if (readKind === 'site') found.sites = records as HaloSite[];
+    else if (readKind === 'agent') found.agents = records as HaloAgent[];
+    else found.users = records as HaloUser[];
+    const index = indexFresh(found);
+    const claimed = new Set<number>();
+    const ids = entries.map((e) => {
+      const hit = existingRecord(e.change, index, mapping);
+      if (!hit || claimed.has(hit.id)) return null;
+      claimed.add(hit.id);
+      return hit.id;
+    });
+    // What was found is now known: a later read of what was created does not find it again.
+    if (readKind === 'site') fresh.sites.push(...found.sites.filter((r) => claimed.has(r.id)));
+    else if (readKind === 'agent') fresh.agents.push(...found.agents.filter((r) => claimed.has(r.id)));
+    else fresh.users.push(...found.users.filter((r) => claimed.has(r.id)));
+    return ids;
+  }
+
+  /** Role writes carry the whole set: first read the roles a filtered read did not cover, for the records whose roles change. */
+  async function completeRoleSets(kind: ChangeKind, changes: Change[]): Promise<void> {
+    if (kind === 'site') return;
+    const ids = changes.filter((c) => c.haloId !== null && c.action !== 'create' && (c.memberships?.roles?.add.length || c.memberships?.roles?.remove.length)).map((c) => c.haloId!);
+    if (ids.length) await halo.completeRoles(fresh, kind, ids);
   }
 
   async function writeCabs(): Promise<void> {

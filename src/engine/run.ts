@@ -11,6 +11,8 @@ import { connect, ConnectOptions, Connections } from './connections';
 import { Journal } from './journal';
 import { readAgentLinks, writeAgentLinks } from './agent-links-file';
 import { readHistory, writeHistory } from './read-history';
+import { readUserLinks, writeUserLinks } from './user-links-file';
+import { writtenUserLinks } from '../core/user-links';
 import { Snapshots, takeSnapshots } from './snapshot';
 
 export interface PlanRun {
@@ -72,6 +74,9 @@ export async function applyWith(conns: Connections, run: PlanRun, options: Apply
   const journal = new Journal(journalFile);
   try {
     const result = await applyPlan(run.plan, { ...options, mapping: conns.mapping, halo: conns.halo, journal, planHalo: run.snapshots.halo });
+    // Only a Halo whose rows leave the link out keeps user links (engine/snapshot.ts).
+    const links = readUserLinks(conns.stateDir);
+    if (Object.keys(links).length && result.userLinks.length) writeUserLinks(conns.stateDir, writtenUserLinks(links, result.userLinks));
     // An admin who applied over a suspected partial read says the smaller directory is real.
     if (run.plan.blocked?.limit === 'minEntraUsers' && !result.failed && !result.cancelled) {
       writeHistory(conns.stateDir, recordRead(run.snapshots.entra, readHistory(conns.stateDir), run.snapshots.takenAt));

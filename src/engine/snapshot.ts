@@ -3,9 +3,11 @@
 import { detailsNeeded } from '../core/details';
 import { entraNeeds, haloNeeds } from '../core/needs';
 import type { EntraSnapshot, HaloSnapshot } from '../core/snapshot';
+import { nextUserLinks, recallUserLinks, rowFingerprint } from '../core/user-links';
 import { readTenant } from '../entra/reader';
 import type { Connections, Log } from './connections';
 import { EntraReadReport, readEntraIncremental } from './entra-cache';
+import { readUserLinks, writeUserLinks } from './user-links-file';
 
 export interface Snapshots {
   entra: EntraSnapshot;
@@ -20,6 +22,8 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   log?: Log;
   onProgress?: (message: string) => void;
+  /** Detail reads done of those announced (a progress bar's count). */
+  onDetail?: (done: number, total: number) => void;
   /**
    * Bring a cached Entra snapshot (in the state folder) up to date with Graph delta queries
    * instead of reading every user and group again; a full read when that cannot be trusted.
@@ -49,10 +53,21 @@ export async function takeSnapshots(conns: Connections, options: SnapshotOptions
       })
     : readEntra(conns, options);
   const [entra, halo] = await Promise.all([readEntraSide, conns.halo.readSnapshot(needs)]);
+  // A Halo whose rows leave the link out: links remembered with unchanged rows stand, the rest are read.
+  const unlinked = halo.users.some((u) => u.azureoid === undefined);
+  const rows = unlinked ? new Map(halo.users.map((u) => [u.id, rowFingerprint(u)])) : undefined;
+  if (unlinked) recallUserLinks(halo.users, readUserLinks(conns.stateDir));
   const ids = detailsNeeded(conns.mapping, entra, halo);
-  if (ids.users.length || ids.agents.length) {
-    options.onProgress?.(`Reading details of ${ids.users.length + ids.agents.length} Halo records`);
-    await conns.halo.readDetails(halo, ids, needs);
+  const reads = ids.users.length + ids.agents.length;
+  if (reads) {
+    // Announced before it starts: at Halo's documented pace this is the slow part of a first sync.
+    const rate = conns.mapping.halo.rateLimit ?? { requests: 300, windowSeconds: 300 };
+    const minutes = Math.ceil((reads / rate.requests) * rate.windowSeconds / 60);
+    const announce = `Halo's list rows lack what the plan needs for ${reads} records: reading their details one by one (${reads} requests${reads > rate.requests ? `, about ${minutes} min at ${rate.requests} per ${rate.windowSeconds} s` : ''})`;
+    options.log?.('warn', announce);
+    options.onProgress?.(announce);
+    await conns.halo.readDetails(halo, ids, needs, (done) => options.onDetail?.(done, reads));
   }
+  if (rows) writeUserLinks(conns.stateDir, nextUserLinks(halo.users, rows));
   return { entra, halo, takenAt: new Date().toISOString(), ...(entraReads ? { entraReads } : {}) };
 }

@@ -3,7 +3,7 @@
 // change adds or removes moves (wire.ts MEMBERSHIP_WRITE).
 import type { Change } from '../core/changes';
 import type { HaloAgent, HaloSnapshot, HaloUser } from '../core/snapshot';
-import { Row, wireCabs } from './normalise';
+import { Row, rolesComplete, wireCabs } from './normalise';
 import { CAB_MEMBER_TYPE, customFieldsBody, isCustomField, licenceToWire } from './wire';
 
 export type Body = Record<string, unknown>;
@@ -93,7 +93,7 @@ function siteIdOf(change: Change, ctx: BodyContext): number | undefined {
 function userMemberships(change: Change, fresh: HaloSnapshot, body: Body): void {
   const delta = change.memberships?.roles;
   if (!delta || (!delta.add.length && !delta.remove.length)) return;
-  const current = change.action === 'create' ? [] : known(record(fresh.users, change), 'roles', change);
+  const current = change.action === 'create' ? [] : known(record(fresh.users, change), 'roles', change, fresh);
   const byName = indexByName(fresh.userRoles);
   body.roles = merge(current, delta.add, delta.remove).map((name) => {
     const role = byName.get(name.toLowerCase());
@@ -105,7 +105,7 @@ function userMemberships(change: Change, fresh: HaloSnapshot, body: Body): void 
 function agentMemberships(change: Change, fresh: HaloSnapshot, body: Body): void {
   const roles = change.memberships?.roles;
   if (roles && (roles.add.length || roles.remove.length)) {
-    const current = change.action === 'create' ? [] : known(record(fresh.agents, change), 'roles', change);
+    const current = change.action === 'create' ? [] : known(record(fresh.agents, change), 'roles', change, fresh);
     const byName = indexByName(fresh.agentRoles);
     body.roles = merge(current, roles.add, roles.remove).map((name) => {
       const role = byName.get(name.toLowerCase());
@@ -134,8 +134,11 @@ function merge(current: string[], add: string[], remove: string[]): string[] {
   return out;
 }
 
-function known<T extends HaloUser | HaloAgent>(rec: T, key: 'roles' | 'teams', change: Change): string[] {
+function known<T extends HaloUser | HaloAgent>(rec: T, key: 'roles' | 'teams', change: Change, fresh?: HaloSnapshot): string[] {
   const value = (rec as unknown as Record<string, string[] | undefined>)[key];
+  if (key === 'roles' && fresh && change.kind !== 'site' && !rolesComplete(fresh, change.kind)) {
+    throw new BodyError(`the roles of ${change.kind} "${change.name}" (Halo id ${rec.id}) are known only for the roles the mapping manages; the others must be read before a whole set is written`);
+  }
   if (value === undefined) {
     throw new BodyError(`the ${key} of ${change.kind} "${change.name}" (Halo id ${rec.id}) are not known, so they cannot be changed without losing others`);
   }

@@ -1,14 +1,15 @@
 // The Halo client: one object per Halo connection, shared by plan and apply.
 import type { HaloConnection } from '../core/mapping';
 import type { HaloNeeds } from '../core/needs';
-import type { HaloSnapshot } from '../core/snapshot';
+import type { HaloAgent, HaloSite, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { HttpClient, assertSecureUrl } from '../net/http';
 import { HaloAuth } from './auth';
 import { HaloApiError, haloErrorMessage } from './errors';
 import { RollingLimiter } from './limiter';
-import { Query, readDetails, readSnapshot } from './reader';
+import { siteFromRow } from './normalise';
+import { Query, agentRows, completeRoles, readCreated, readCreatedAgents, readDetails, readSnapshot, userRows } from './reader';
 import { HaloCounters, Log, SendResult, Tally, Transport } from './transport';
-import { BatchResult, WriteKind, postBatch } from './writer';
+import { BatchResult, Landed, WriteKind, postBatch } from './writer';
 
 /** The mapping's `halo:` section with references resolved: clientSecret is plaintext, never logged nor put in a message. */
 export interface HaloClientOptions extends HaloConnection {
@@ -65,13 +66,32 @@ export class HaloClient {
   }
 
   /** Detail reads for records whose list rows lacked what the plan needs; merges in place. */
-  readDetails(snapshot: HaloSnapshot, ids: { users: number[]; agents: number[] }, needs: HaloNeeds): Promise<void> {
-    return readDetails(this.api, snapshot, ids, needs);
+  readDetails(snapshot: HaloSnapshot, ids: { users: number[]; agents: number[] }, needs: HaloNeeds, onRead?: (done: number) => void): Promise<void> {
+    return readDetails(this.api, snapshot, ids, needs, onRead);
+  }
+
+  /** Before writing whole role sets: the roles of these records that the snapshot's filtered reads did not cover. */
+  completeRoles(snapshot: HaloSnapshot, kind: 'agent' | 'user', ids: number[]): Promise<number> {
+    return completeRoles(this.api, snapshot, kind, ids, this.pageSize);
+  }
+
+  /**
+   * Records of `kind` that Halo holds now and `snapshot` did not: what an apply created, read in
+   * bulk (newest first for users and sites, the one agent list for agents), never one GET each.
+   */
+  async readCreated(kind: 'user' | 'agent' | 'site', snapshot: HaloSnapshot, want: number, needs: HaloNeeds): Promise<{ records: Array<HaloUser | HaloAgent | HaloSite>; requests: number }> {
+    if (kind === 'agent') {
+      const { rows, requests } = await readCreatedAgents(this.api, new Set(snapshot.agents.map((a) => a.id)), this.pageSize);
+      return { records: agentRows(rows, snapshot, needs), requests };
+    }
+    const known = new Set((kind === 'user' ? snapshot.users : snapshot.sites).map((r) => r.id));
+    const { rows, requests } = await readCreated(this.api, kind, known, want, this.pageSize, needs);
+    return { records: kind === 'user' ? userRows(rows, snapshot, needs) : rows.map(siteFromRow), requests };
   }
 
   /** One POST of up to batchSize records; a per-record result in order. Never resends a create Halo may have saved. */
-  postBatch(kind: WriteKind, bodies: Array<Record<string, unknown>>): Promise<BatchResult[]> {
-    return postBatch(this.api, kind, bodies);
+  postBatch(kind: WriteKind, bodies: Array<Record<string, unknown>>, landed?: Landed): Promise<BatchResult[]> {
+    return postBatch(this.api, kind, bodies, landed);
   }
 
   /** For "Test Connections": the agent the API application logs in as, and the granted scope. */

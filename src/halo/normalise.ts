@@ -1,6 +1,6 @@
 // Halo rows → the planner's snapshot types. What a row lacks stays undefined ("not known"), never
 // null or empty: an unknown link is not a missing link.
-import type { HaloAgent, HaloCab, HaloCabMember, HaloClient, HaloNamed, HaloSite, HaloUser } from '../core/snapshot';
+import type { HaloAgent, HaloCab, HaloCabMember, HaloClient, HaloNamed, HaloSite, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { licenceFromWire } from './wire';
 
 export type Row = Record<string, unknown>;
@@ -23,24 +23,72 @@ export interface WireCab {
 /** CAB wire details by snapshot object: they stay in src/halo, as the snapshot types promise. */
 export const wireCabs = new WeakMap<HaloCab, WireCab>();
 
+/** How a snapshot's role memberships were read, kept beside it for the writes that need whole sets. */
+export interface RoleCoverage {
+  /** Roles (lower-case names) whose members were read by a filtered list; null when rows carried every role. */
+  agent: Set<string> | null;
+  user: Set<string> | null;
+}
+export const roleCoverage = new WeakMap<HaloSnapshot, RoleCoverage>();
+
+/** Whether the snapshot knows every role of its records of `kind` (a whole-set write needs that). */
+export function rolesComplete(snapshot: HaloSnapshot, kind: 'agent' | 'user'): boolean {
+  const known = roleCoverage.get(snapshot)?.[kind];
+  if (!known) return true;
+  return (kind === 'agent' ? snapshot.agentRoles : snapshot.userRoles).every((r) => known.has(r.name.toLowerCase()));
+}
+
 /**
- * `customFields`: the mapped CF names. When the row carries a `customfields` list, a mapped field
- * missing from it is known to be empty; without the list it stays unknown.
+ * What a whole list read says about its columns, so that one row's missing key can be read
+ * rightly. Halo's newer document leaves null fields out of rows, so a key missing from one row
+ * while other rows carry it is empty. A key no row carries is "not provided by this Halo" (an
+ * older Halo has no `azureoid` or `role_ids` in its rows), except a column the document lists
+ * for that row (documented-columns.json): a documented scalar column is empty for everyone.
+ * Links, roles, teams and custom fields are never assumed empty that way: wrongly empty, they
+ * would duplicate or mis-deprovision records, so they stay unknown and are read another way.
  */
-export function userFromRow(row: Row, lookups: Lookups = {}, customFields: string[] = []): HaloUser {
+export interface ListColumns {
+  /** Keys some row of the read carries. */
+  seen: ReadonlySet<string>;
+  /** Scalar columns the document lists for this row. */
+  documented: ReadonlySet<string>;
+  /** Mapped custom field names. */
+  customFields: string[];
+}
+
+export function columnsOf(rows: Row[], documented: ReadonlySet<string>, customFields: string[]): ListColumns {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k in r) seen.add(k);
+  return { seen, documented, customFields };
+}
+
+/** For single records (detail reads): the record is the whole truth about itself. */
+export function detailColumns(row: Row, customFields: string[]): ListColumns {
+  return { seen: new Set([...Object.keys(row), 'azureoid', 'customfields']), documented: new Set(), customFields };
+}
+
+const NO_COLUMNS: ListColumns = { seen: new Set(), documented: new Set(), customFields: [] };
+
+export function userFromRow(row: Row, lookups: Lookups = {}, cols: ListColumns = NO_COLUMNS): HaloUser {
   return {
     id: Number(row.id),
     name: str(row.name),
     clientId: num(row.client_id),
     siteId: num(row.site_id) ?? num(row.site_id_int),
     inactive: row.inactive === true,
-    azureoid: 'azureoid' in row ? str(row.azureoid) : undefined,
-    roles: Array.isArray(row.roles) ? names(row.roles, (r) => lookups.userRoles?.get(String(r.id))) : undefined,
-    fields: fieldsOf(row, customFields),
+    azureoid: 'azureoid' in row ? str(row.azureoid) : cols.seen.has('azureoid') ? null : undefined,
+    roles: Array.isArray(row.roles)
+      ? names(row.roles, (r) => lookups.userRoles?.get(String(r.id)))
+      : Array.isArray(row.role_ids)
+        ? names((row.role_ids as unknown[]).map((id) => ({ id })), (r) => lookups.userRoles?.get(String(r.id)))
+        : cols.seen.has('role_ids') || cols.seen.has('roles')
+          ? []
+          : undefined,
+    fields: fieldsOf(row, cols),
   };
 }
 
-export function agentFromRow(row: Row, lookups: Lookups = {}, customFields: string[] = []): HaloAgent {
+export function agentFromRow(row: Row, lookups: Lookups = {}, cols: ListColumns = NO_COLUMNS): HaloAgent {
   return {
     id: Number(row.id),
     name: str(row.name),
@@ -49,10 +97,12 @@ export function agentFromRow(row: Row, lookups: Lookups = {}, customFields: stri
     team: str(row.team),
     teams: Array.isArray(row.teams)
       ? (row.teams as Row[]).map((t) => str(t.team_name) ?? lookups.teams?.get(Number(t.team_id)) ?? String(t.team_id)).filter(unique)
-      : undefined,
-    roles: Array.isArray(row.roles) ? names(row.roles, (r) => lookups.agentRoles?.get(String(r.id).toLowerCase())) : undefined,
+      : cols.seen.has('teams')
+        ? []
+        : undefined,
+    roles: Array.isArray(row.roles) ? names(row.roles, (r) => lookups.agentRoles?.get(String(r.id).toLowerCase())) : cols.seen.has('roles') ? [] : undefined,
     licence: 'licence_type' in row ? licenceFromWire(row.licence_type) : undefined,
-    fields: fieldsOf(row, customFields),
+    fields: fieldsOf(row, cols),
   };
 }
 
@@ -66,7 +116,9 @@ export function clientFromRow(row: Row): HaloClient {
 
 /** Roles, user roles, teams: agent role ids are GUID strings [V], the others integers. */
 export function namedFromRow(row: Row): HaloNamed {
-  return { id: typeof row.id === 'string' ? row.id : Number(row.id), name: String(row.name ?? '') };
+  const named: HaloNamed = { id: typeof row.id === 'string' ? row.id : Number(row.id), name: String(row.name ?? '') };
+  if (Number.isInteger(row.id_int)) named.idInt = row.id_int as number;
+  return named;
 }
 
 export function cabFromRow(row: Row): HaloCab {
@@ -89,15 +141,24 @@ export function cabFromRow(row: Row): HaloCab {
   return cab;
 }
 
-/** The row's scalar fields, plus custom fields flattened under their CF name. */
-export function fieldsOf(row: Row, customFields: string[] = []): Record<string, unknown> {
+/**
+ * The row's scalar fields ("" read as null: both are empty), the columns other rows carry or the
+ * document lists set to null, and custom fields flattened under their CF name: a mapped one the
+ * row's list lacks is empty when the read carried custom fields at all, else unknown.
+ */
+export function fieldsOf(row: Row, cols: ListColumns = NO_COLUMNS): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  for (const k of cols.seen) if (!(k in row)) out[k] = null;
+  for (const k of cols.documented) if (!(k in row)) out[k] = null;
   for (const [k, v] of Object.entries(row)) {
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    if (v === '') out[k] = null;
+    else if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
-  if (Array.isArray(row.customfields)) {
-    for (const name of customFields) out[name] = null;
-    for (const cf of row.customfields as Row[]) if (typeof cf?.name === 'string' && cf.name) out[cf.name] = cf.value ?? null;
+  if (Array.isArray(row.customfields) || cols.seen.has('customfields')) {
+    for (const name of cols.customFields) out[name] = null;
+    for (const cf of Array.isArray(row.customfields) ? (row.customfields as Row[]) : []) {
+      if (typeof cf?.name === 'string' && cf.name) out[cf.name] = cf.value === '' || cf.value === undefined ? null : cf.value;
+    }
   }
   return out;
 }

@@ -1,8 +1,12 @@
-// Reading Halo into a snapshot: the list reads a plan needs, in parallel, every page accounted for.
+// Reading Halo into a snapshot: the list reads a plan needs, in parallel, every page accounted for,
+// and only bulk reads wherever Halo documents one (halo-api.md §1a): custom fields by
+// `include_custom_fields`, role members by one `role=` filtered list per role when rows carry no
+// role data, teams with `include_membership_info`. Detail reads are the engine's last resort.
 import type { HaloNeeds } from '../core/needs';
-import type { HaloAgent, HaloSnapshot, HaloUser } from '../core/snapshot';
+import type { HaloAgent, HaloNamed, HaloSnapshot, HaloUser } from '../core/snapshot';
+import documentedJson from './documented-columns.json';
 import { HaloReadError } from './errors';
-import { Lookups, Row, agentFromRow, cabFromRow, clientFromRow, namedFromRow, siteFromRow, userFromRow } from './normalise';
+import { ListColumns, Lookups, Row, RoleCoverage, roleCoverage, agentFromRow, cabFromRow, clientFromRow, columnsOf, detailColumns, namedFromRow, siteFromRow, userFromRow } from './normalise';
 import type { Tally } from './transport';
 import { LIST_KEYS, isCustomField, unwrapList } from './wire';
 
@@ -15,25 +19,30 @@ export interface ApiGet {
 /** Parallel page and detail reads per list; the limiter paces them anyway. */
 const CONCURRENCY = 4;
 
+const DOCUMENTED = { users: new Set(documentedJson.users), agents: new Set(documentedJson.agents) };
+const AGENT_QUERY: Query = { includeenabled: true, includedisabled: true, includeapiagents: true };
+const USER_QUERY: Query = { includeactive: true, includeinactive: true };
+
+
 export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: number): Promise<HaloSnapshot> {
   const tally: Tally = { requests: 0 };
-  const list = async (path: string, key: string, query: Query = {}): Promise<Row[]> => {
-    const body = await api.get(path, query, tally);
-    const rows = unwrapList(body, key);
-    if (!rows || !rows.every(isRow)) throw new HaloReadError(`Halo GET /api${path} answered something that is not a list of ${key}`);
-    return rows;
-  };
-  const active = { includeactive: true, includeinactive: true };
-  const [users, sites, clients, agents, agentRoles, userRoles, teams, cabs] = await Promise.all([
-    readPaged(api, '/Users', 'users', active, pageSize, tally),
-    readPaged(api, '/Site', 'sites', active, pageSize, tally),
-    readPaged(api, '/Client', 'clients', active, pageSize, tally),
+  const list = (path: string, key: string, query: Query = {}) => readList(api, path, key, query, tally);
+  const custom = customFieldsOf(needs);
+  const fieldIds = custom.users.length ? list('/FieldInfo', 'fields').then((rows) => customFieldIds(rows, custom.users)) : Promise.resolve(undefined);
+  const users = fieldIds.then((f) =>
+    readPaged(api, '/Users', 'users', { ...USER_QUERY, ...(f?.ids.length ? { include_custom_fields: f.ids.join(',') } : {}) }, pageSize, tally),
+  );
+  const [userRows, sites, clients, agentRows, agentRoles, userRoles, teams, cabs, fields] = await Promise.all([
+    users,
+    readPaged(api, '/Site', 'sites', USER_QUERY, pageSize, tally),
+    readPaged(api, '/Client', 'clients', USER_QUERY, pageSize, tally),
     // API agents are read too, flagged, so the planner can refuse to touch them.
-    list('/Agent', LIST_KEYS.agents, { includeenabled: true, includedisabled: true, includeapiagents: true, ...(needs.agentRoles ? { includeroles: true } : {}) }),
+    readAgents(api, { ...AGENT_QUERY, include_membership_info: true, ...(needs.agentRoles ? { includeroles: true } : {}) }, pageSize, tally),
     needs.agentRoles ? list('/Roles', LIST_KEYS.agentRoles) : Promise.resolve([]),
     needs.userRoles ? list('/UserRoles', LIST_KEYS.userRoles) : Promise.resolve([]),
     needs.teams ? list('/Team', LIST_KEYS.teams, { includeenabled: true, includedisabled: true }) : Promise.resolve([]),
     needs.cabs ? list('/CAB', LIST_KEYS.cabs, { includemembers: true }) : Promise.resolve([]),
+    fieldIds,
   ]);
   const snapshot: HaloSnapshot = {
     users: [],
@@ -47,12 +56,122 @@ export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: numb
     stats: { requests: 0, detailReads: 0, warnings: [] },
   };
   const lookups = lookupsOf(snapshot);
-  const custom = customFieldsOf(needs);
-  snapshot.users = users.map((r) => userFromRow(r, lookups, custom.users));
-  snapshot.agents = agents.map((r) => agentFromRow(r, lookups, custom.agents));
+  snapshot.users = userRows.map((r) => userFromRow(r, lookups, listColumns(userRows, 'users', needs.userFields, custom.users)));
+  snapshot.agents = agentRows.map((r) => agentFromRow(r, lookups, listColumns(agentRows, 'agents', needs.agentFields, custom.agents)));
   assertUniqueIds(snapshot.agents, '/Agent');
+  if (fields?.missing.length) {
+    snapshot.stats.warnings.push(`Halo defines no custom field named ${fields.missing.join(', ')}: every user reads as empty there, and writing it will fail unless Halo creates it.`);
+  }
+
+  // Rows without role data: one filtered list per role the mapping manages gives its members.
+  const coverage: RoleCoverage = { agent: null, user: null };
+  roleCoverage.set(snapshot, coverage);
+  const managedAgentRoles = byNames(snapshot.agentRoles, needs.agentRoleNames);
+  const managedUserRoles = byNames(snapshot.userRoles, needs.userRoleNames);
+  await Promise.all([
+    needs.agentRoles && snapshot.agents.some((a) => a.roles === undefined) ? readRoleMembers(api, snapshot, 'agent', managedAgentRoles, pageSize, tally) : undefined,
+    needs.userRoles && snapshot.users.some((u) => u.roles === undefined) ? readRoleMembers(api, snapshot, 'user', managedUserRoles, pageSize, tally) : undefined,
+  ]);
   snapshot.stats.requests = tally.requests;
   return snapshot;
+}
+
+function listColumns(rows: Row[], kind: 'users' | 'agents', needed: string[], customFields: string[]): ListColumns {
+  const documented = new Set(needed.filter((f) => DOCUMENTED[kind].has(f) && !isCustomField(f)));
+  return columnsOf(rows, documented, customFields);
+}
+
+/**
+ * `role=` filtered lists (agents: the role's integer id "passed as a string" [V]; users: the
+ * user role id [V, undocumented int]) for `roles`; each record's roles become its memberships in
+ * them. The snapshot's coverage records which roles are known, so a write that needs a whole
+ * set reads the rest first (completeRoles).
+ */
+async function readRoleMembers(api: ApiGet, snapshot: HaloSnapshot, kind: 'agent' | 'user', roles: HaloNamed[], pageSize: number, tally: Tally): Promise<void> {
+  const coverage = roleCoverage.get(snapshot)!;
+  const records: Array<HaloAgent | HaloUser> = kind === 'agent' ? snapshot.agents : snapshot.users;
+  const known = (coverage[kind] ??= new Set());
+  for (const r of records) if (r.roles === undefined) r.roles = [];
+  const members = new Map(records.map((r) => [r.id, r]));
+  await forEachLimited(roles, CONCURRENCY, async (role) => {
+    const filter = roleFilter(kind, role);
+    if (filter === undefined) throw new HaloReadError(`Halo role "${role.name}" has no integer id to filter ${kind}s by`);
+    const rows =
+      kind === 'agent'
+        ? await readAgents(api, { ...AGENT_QUERY, role: String(filter) }, pageSize, tally)
+        : await readPaged(api, '/Users', 'users', { ...USER_QUERY, role: filter }, pageSize, tally);
+    for (const row of rows) {
+      const r = members.get(Number(row.id));
+      if (r && !r.roles!.includes(role.name)) r.roles!.push(role.name);
+    }
+    known.add(role.name.toLowerCase());
+  });
+}
+
+function roleFilter(kind: 'agent' | 'user', role: HaloNamed): number | undefined {
+  const id = kind === 'agent' ? role.idInt : role.id;
+  const n = Number(id);
+  return id !== undefined && id !== null && Number.isInteger(n) ? n : undefined;
+}
+
+/**
+ * Role writes post the whole set (wire.ts), so a record known only by its managed roles needs the
+ * rest: the filtered lists of the roles not read yet, or the records' details, whichever is fewer
+ * requests. Fills the records in place.
+ */
+export async function completeRoles(api: ApiGet, snapshot: HaloSnapshot, kind: 'agent' | 'user', ids: number[], pageSize: number): Promise<number> {
+  const coverage = roleCoverage.get(snapshot);
+  const known = coverage?.[kind];
+  if (!known || !ids.length) return 0;
+  const all = kind === 'agent' ? snapshot.agentRoles : snapshot.userRoles;
+  const rest = all.filter((r) => !known.has(r.name.toLowerCase()));
+  if (!rest.length) return 0;
+  const tally: Tally = { requests: 0 };
+  const unique = [...new Set(ids)];
+  if (rest.length <= unique.length && rest.every((r) => roleFilter(kind, r) !== undefined)) {
+    await readRoleMembers(api, snapshot, kind, rest, pageSize, tally);
+  } else {
+    const lookups = lookupsOf(snapshot);
+    const records = new Map<number, HaloAgent | HaloUser>((kind === 'agent' ? snapshot.agents : snapshot.users).map((r) => [r.id, r]));
+    await forEachLimited(unique, CONCURRENCY, async (id) => {
+      const row = await readOne(api, kind, id, tally);
+      const detail = kind === 'agent' ? agentFromRow(row, lookups, detailColumns(row, [])) : userFromRow(row, lookups, detailColumns(row, []));
+      const rec = records.get(id);
+      if (rec && detail.roles) rec.roles = detail.roles;
+    });
+    snapshot.stats.detailReads += unique.length;
+  }
+  snapshot.stats.requests += tally.requests;
+  return tally.requests;
+}
+
+/** An unpaged list (Roles, Team, CAB, FieldInfo): a bare array or an object wrapping it. */
+async function readList(api: ApiGet, path: string, key: string, query: Query, tally: Tally): Promise<Row[]> {
+  const body = await api.get(path, query, tally);
+  const rows = unwrapList(body, key);
+  if (!rows || !rows.every(isRow)) throw new HaloReadError(`Halo GET /api${path} answered something that is not a list of ${key}`);
+  return rows;
+}
+
+/**
+ * The agent list: a bare array [V], or (the newer document adds paging parameters without a
+ * response schema [U]) a `{record_count, agents}` wrapper. Paging is never asked for, so a Halo
+ * that pages without saying so cannot cut the list short unnoticed; a wrapper that holds fewer
+ * rows than its record_count is read on page by page.
+ */
+export async function readAgents(api: ApiGet, query: Query, pageSize: number, tally: Tally): Promise<Row[]> {
+  const body = await api.get('/Agent', query, tally);
+  if (Array.isArray(body)) {
+    if (!body.every(isRow)) throw new HaloReadError('Halo GET /api/Agent answered something that is not a list of agents');
+    assertUniqueIds(body as Row[], '/Agent');
+    return body as Row[];
+  }
+  const o = body as Record<string, unknown> | undefined;
+  const rows = unwrapList(body, LIST_KEYS.agents);
+  if (!rows || !rows.every(isRow)) throw new HaloReadError('Halo GET /api/Agent answered something that is not a list of agents');
+  const total = o?.record_count;
+  if (total === undefined || total === rows.length) return rows;
+  return readPaged(api, '/Agent', LIST_KEYS.agents, query, pageSize, tally);
 }
 
 /**
@@ -98,32 +217,97 @@ export async function readPaged(api: ApiGet, path: string, key: string, query: Q
 }
 
 /**
+ * Records Halo created since `known` was read, newest first (`order=id&orderdesc=true` [V];
+ * [I] new records get higher ids), page by page until `want` new ones are seen or a page holds
+ * only records already known. Used to learn the ids of records a POST answer did not name.
+ */
+export async function readCreated(api: ApiGet, kind: 'user' | 'site', known: ReadonlySet<number>, want: number, pageSize: number, needs: HaloNeeds): Promise<{ rows: Row[]; requests: number }> {
+  const tally: Tally = { requests: 0 };
+  const path = kind === 'user' ? '/Users' : '/Site';
+  const key = kind === 'user' ? 'users' : 'sites';
+  const custom = kind === 'user' ? customFieldsOf(needs).users : [];
+  const extra: Query = {};
+  if (custom.length) {
+    const ids = customFieldIds(await readList(api, '/FieldInfo', 'fields', {}, tally), custom).ids;
+    if (ids.length) extra.include_custom_fields = ids.join(',');
+  }
+  const found: Row[] = [];
+  const seen = new Set<number>();
+  for (let no = 1; ; no++) {
+    const body = await api.get(path, { ...USER_QUERY, ...extra, order: 'id', orderdesc: true, pageinate: true, page_size: pageSize, page_no: no }, tally);
+    const o = body as Record<string, unknown> | undefined;
+    const rows = o && typeof o === 'object' && !Array.isArray(o) ? o[key] : undefined;
+    if (!Array.isArray(rows) || !rows.every(isRow)) throw new HaloReadError(`Halo GET /api${path} page ${no} is not {record_count, ${key}}`);
+    let fresh = 0;
+    for (const r of rows as Row[]) {
+      const id = Number(r.id);
+      if (known.has(id) || seen.has(id)) continue;
+      seen.add(id);
+      found.push(r);
+      fresh++;
+    }
+    const descending = (rows as Row[]).every((r, i, a) => i === 0 || Number(a[i - 1].id) > Number(r.id));
+    const total = Number(o!.record_count);
+    if (found.length >= want || rows.length < pageSize || no * pageSize >= total || (descending && fresh === 0)) break;
+  }
+  return { rows: found, requests: tally.requests };
+}
+
+/** The agent list read again, for the agents Halo created since `known` was read. */
+export async function readCreatedAgents(api: ApiGet, known: ReadonlySet<number>, pageSize: number): Promise<{ rows: Row[]; requests: number }> {
+  const tally: Tally = { requests: 0 };
+  const rows = await readAgents(api, AGENT_QUERY, pageSize, tally);
+  return { rows: rows.filter((r) => !known.has(Number(r.id))), requests: tally.requests };
+}
+
+export function userRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloUser[] {
+  const lookups = lookupsOf(snapshot);
+  const cols = listColumns(rows, 'users', needs.userFields, customFieldsOf(needs).users);
+  return rows.map((r) => userFromRow(r, lookups, cols));
+}
+
+export function agentRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloAgent[] {
+  const lookups = lookupsOf(snapshot);
+  const cols = listColumns(rows, 'agents', needs.agentFields, customFieldsOf(needs).agents);
+  return rows.map((r) => agentFromRow(r, lookups, cols));
+}
+
+async function readOne(api: ApiGet, kind: 'agent' | 'user', id: number, tally: Tally): Promise<Row> {
+  const path = kind === 'agent' ? `/Agent/${id}` : `/Users/${id}`;
+  const row = await api.get(path, { includedetails: true }, tally);
+  if (!isRow(row) || Number(row.id) !== id) throw new HaloReadError(`Halo GET /api${path} did not answer with that ${kind}`);
+  return row;
+}
+
+/**
  * Detail reads for records whose list rows lacked what the plan needs (DESIGN §2a): fills only
  * what is still unknown, in place, and says so in one warning.
  */
-export async function readDetails(api: ApiGet, snapshot: HaloSnapshot, ids: { users: number[]; agents: number[] }, needs: HaloNeeds): Promise<void> {
+export async function readDetails(api: ApiGet, snapshot: HaloSnapshot, ids: { users: number[]; agents: number[] }, needs: HaloNeeds, onRead?: (done: number) => void): Promise<void> {
   const tally: Tally = { requests: 0 };
   const lookups = lookupsOf(snapshot);
+  const custom = customFieldsOf(needs);
   const filled = new Set<string>();
   const userIds = [...new Set(ids.users)];
   const agentIds = [...new Set(ids.agents)];
   const usersById = new Map(snapshot.users.map((u) => [u.id, u]));
   const agentsById = new Map(snapshot.agents.map((a) => [a.id, a]));
+  let done = 0;
   await forEachLimited(userIds, CONCURRENCY, async (id) => {
-    const row = await api.get(`/Users/${id}`, { includedetails: true }, tally);
-    if (!isRow(row) || Number(row.id) !== id) throw new HaloReadError(`Halo GET /api/Users/${id} did not answer with that user`);
-    const detail = userFromRow(row, lookups, customFieldsOf(needs).users);
+    const row = await readOne(api, 'user', id, tally);
+    const detail = userFromRow(row, lookups, detailColumns(row, custom.users));
     const user = usersById.get(id);
     if (!user) snapshot.users.push(detail);
     else mergeUser(user, detail, needs.userFields, filled);
+    onRead?.(++done);
   });
   await forEachLimited(agentIds, CONCURRENCY, async (id) => {
-    const row = await api.get(`/Agent/${id}`, { includedetails: true }, tally);
-    if (!isRow(row) || Number(row.id) !== id) throw new HaloReadError(`Halo GET /api/Agent/${id} did not answer with that agent`);
-    const detail = agentFromRow(row, lookups, customFieldsOf(needs).agents);
+    const row = await readOne(api, 'agent', id, tally);
+    const detail = agentFromRow(row, lookups, detailColumns(row, custom.agents));
     const agent = agentsById.get(id);
     if (!agent) snapshot.agents.push(detail);
     else mergeAgent(agent, detail, needs.agentFields, filled);
+    onRead?.(++done);
   });
   const reads = userIds.length + agentIds.length;
   if (!reads) return;
@@ -158,19 +342,37 @@ function mergeAgent(agent: HaloAgent, detail: HaloAgent, wanted: string[], fille
 }
 
 function mergeFields(into: Record<string, unknown>, from: Record<string, unknown>, wanted: string[], filled: Set<string>): void {
-  for (const [k, v] of Object.entries(from)) {
-    if (k in into) continue;
-    into[k] = v;
-    if (wanted.includes(k)) filled.add(k);
+  for (const k of wanted) {
+    if (k in into || !(k in from)) continue;
+    into[k] = from[k];
+    filled.add(k);
   }
+  for (const [k, v] of Object.entries(from)) if (!(k in into)) into[k] = v;
 }
 
-function lookupsOf(s: HaloSnapshot): Lookups {
+export function lookupsOf(s: HaloSnapshot): Lookups {
   return {
-    agentRoles: new Map(s.agentRoles.map((r) => [String(r.id).toLowerCase(), r.name])),
+    agentRoles: new Map(s.agentRoles.flatMap((r): Array<[string, string]> => [[String(r.id).toLowerCase(), r.name], ...(r.idInt !== undefined ? [[String(r.idInt), r.name] as [string, string]] : [])])),
     userRoles: new Map(s.userRoles.map((r) => [String(r.id), r.name])),
     teams: new Map(s.teams.map((t) => [Number(t.id), t.name])),
   };
+}
+
+/** Mapped CF names → their FieldInfo ids (a name may be defined more than once: all are asked for). */
+function customFieldIds(rows: Row[], names: string[]): { ids: number[]; missing: string[] } {
+  const ids: number[] = [];
+  const missing: string[] = [];
+  for (const name of names) {
+    const hits = rows.filter((r) => typeof r.name === 'string' && r.name.toLowerCase() === name.toLowerCase()).map((r) => Number(r.id)).filter((id) => Number.isInteger(id) && id > 0);
+    if (hits.length) ids.push(...hits);
+    else missing.push(name);
+  }
+  return { ids: [...new Set(ids)].sort((a, b) => a - b), missing };
+}
+
+function byNames(roles: HaloNamed[], names: string[]): HaloNamed[] {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  return roles.filter((r) => wanted.has(r.name.toLowerCase()));
 }
 
 function assertUniqueIds(rows: Array<{ id?: unknown }>, path: string): void {

@@ -1,11 +1,14 @@
-// Batched writes: one POST per call. A batch Halo rejects as a whole (400) is split in halves until
-// the bad records are isolated, so the good ones are still saved and each bad one gets Halo's
-// message (wire.ts: a rejected batch saves nothing).
-import { HaloApiError, UncertainWriteError, haloErrorMessage } from './errors';
+// Batched writes: one POST per call. A batch Halo rejects (400) is split in halves until the bad
+// records are isolated, so the good ones are still saved and each bad one gets Halo's message.
+// Nothing here depends on the POST answer naming the saved records: Halo's newer document answers
+// a batch with one object, or nothing (wire.ts), so a create whose id the answer does not give is
+// reported saved with its id unknown, and the caller learns it with one bulk re-read.
+import { HaloApiError, haloErrorMessage } from './errors';
 import type { SendResult } from './transport';
 
 export type WriteKind = 'user' | 'agent' | 'site' | 'cab';
-export type BatchResult = { ok: true; id: number } | { ok: false; message: string };
+/** `id: null`: saved (Halo said so), but the answer did not say under which id. */
+export type BatchResult = { ok: true; id: number | null } | { ok: false; message: string };
 
 export const WRITE_PATHS: Record<WriteKind, string> = { user: '/Users', agent: '/Agent', site: '/Site', cab: '/CAB' };
 
@@ -13,32 +16,51 @@ export interface ApiPost {
   post(path: string, body: unknown[], idempotent: boolean): Promise<SendResult>;
 }
 
+/**
+ * For creates in a rejected batch: which of `bodies` Halo saved all the same (id, or null when
+ * not saved). A Halo may save the valid records of a batch it answers 400 (DESIGN §6a), so
+ * creates are never resent before this says they did not land.
+ */
+export type Landed = (bodies: Array<Record<string, unknown>>) => Promise<Array<number | null>>;
+
 /** Statuses that speak of the records sent, not of the request as a whole. */
 const REJECTED = new Set([400, 404, 409, 422]);
 
-export async function postBatch(api: ApiPost, kind: WriteKind, bodies: Array<Record<string, unknown>>): Promise<BatchResult[]> {
+export async function postBatch(api: ApiPost, kind: WriteKind, bodies: Array<Record<string, unknown>>, landed?: Landed): Promise<BatchResult[]> {
   if (!bodies.length) return [];
   const path = WRITE_PATHS[kind];
-  const idempotent = bodies.every((b) => typeof b.id === 'number' && b.id > 0);
+  const idempotent = bodies.every(isUpdate);
   const res = await api.post(path, bodies, idempotent);
-  if (res.status >= 200 && res.status < 300) return savedIds(path, bodies, res.json, idempotent);
+  if (res.status >= 200 && res.status < 300) return savedIds(bodies, res.json);
   if (!REJECTED.has(res.status)) throw new HaloApiError(`POST /api${path}`, res.status, haloErrorMessage(res.text));
-  if (bodies.length === 1) return [{ ok: false, message: haloErrorMessage(res.text) || `Halo answered ${res.status}` }];
-  const half = Math.ceil(bodies.length / 2);
-  const left = await postBatch(api, kind, bodies.slice(0, half));
-  const right = await postBatch(api, kind, bodies.slice(half));
-  return [...left, ...right];
+  const message = haloErrorMessage(res.text) || `Halo answered ${res.status}`;
+  // Creates that landed despite the 400 are done; only the others are tried again.
+  const saved: Array<number | null> = !idempotent && landed ? await landed(bodies) : bodies.map(() => null);
+  const results: Array<BatchResult | undefined> = saved.map((id) => (id === null ? undefined : { ok: true, id }));
+  const rest = bodies.filter((_, i) => saved[i] === null);
+  let retried: BatchResult[] = [];
+  if (rest.length === 1 && rest.length < bodies.length) retried = await postBatch(api, kind, rest, landed);
+  else if (rest.length === 1) retried = [{ ok: false, message }];
+  else if (rest.length > 1) {
+    const half = Math.ceil(rest.length / 2);
+    retried = [...(await postBatch(api, kind, rest.slice(0, half), landed)), ...(await postBatch(api, kind, rest.slice(half), landed))];
+  }
+  let r = 0;
+  return results.map((x) => x ?? retried[r++]);
 }
 
-/** One record → the saved object [V]; several → an array in request order [U]. */
-function savedIds(path: string, bodies: Array<Record<string, unknown>>, json: unknown, idempotent: boolean): BatchResult[] {
+function isUpdate(b: Record<string, unknown>): boolean {
+  return typeof b.id === 'number' && b.id > 0;
+}
+
+/**
+ * Ids from a 2xx answer where it names every record: an array in request order [U], or one
+ * object for a one-record batch [V]. Updates carry their ids; creates it does not name are
+ * saved with their id unknown.
+ */
+function savedIds(bodies: Array<Record<string, unknown>>, json: unknown): BatchResult[] {
   const saved = Array.isArray(json) ? json : json && typeof json === 'object' && bodies.length === 1 ? [json] : undefined;
   const ids = saved?.length === bodies.length ? saved.map((s) => Number((s as Record<string, unknown>)?.id)) : undefined;
-  if (ids && ids.every((id) => Number.isInteger(id) && id > 0)) {
-    const mismatch = bodies.some((b, i) => typeof b.id === 'number' && b.id > 0 && b.id !== ids[i]);
-    if (!mismatch) return ids.map((id) => ({ ok: true, id }));
-  }
-  // Updates name their records; creates need Halo to say which ids it gave.
-  if (idempotent) return bodies.map((b) => ({ ok: true, id: b.id as number }));
-  throw new UncertainWriteError(`POST /api${path}`, 'the answer did not say which records were created');
+  const named = ids && ids.every((id) => Number.isInteger(id) && id > 0) && !bodies.some((b, i) => isUpdate(b) && b.id !== ids[i]);
+  return bodies.map((b, i) => ({ ok: true, id: isUpdate(b) ? (b.id as number) : named ? ids![i] : null }));
 }

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { EXAMPLE_MAPPING } from './example-mapping';
 import { Faults } from './faults';
 import { GraphSim, startGraphSim } from './graph/server';
+import type { HaloModes } from './halo/modes';
 import { startHaloSim } from './halo/server';
 import type { World } from './state';
 import { makeCertificate } from './tls';
@@ -20,8 +21,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Halo's requests-per-rolling-window limit (Halo hosted: 300 per 5 minutes); none by default. */
   haloRateLimit?: { requests: number; windowMs: number } | null;
-  /** Halo list rows leave these fields out (as the documented list schemas do), forcing detail reads. */
-  haloListRowsOmit?: string[];
+  /** How the Halo simulator answers where Halo's documents allow several readings (DESIGN §6a); documented by default. */
+  haloModes?: Partial<HaloModes>;
   graphPort?: number;
   haloPort?: number;
   tokenLifetimeSeconds?: number;
@@ -40,8 +41,10 @@ export interface Simulators {
   faults: { graph: Faults; halo: Faults };
   /** The Graph simulator: change its tenants (so delta reports it) or invalidate delta tokens. */
   graph: GraphSim;
+  /** The Halo simulator's readings of what its documents leave open. */
+  haloModes: HaloModes;
   /** Request logs of both services. */
-  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; status: number }> };
+  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; query: Record<string, string>; status: number }> };
   /** Environment variables the mapping's ${env:…} references expect (simulator credentials only). */
   env: Record<string, string>;
   /** A mapping text pointing at these simulators (from `base`, the example by default). */
@@ -56,7 +59,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
   const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs });
   const halo = await startHaloSim(world.halo, {
     port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
-    listRowsOmit: options.haloListRowsOmit, tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    modes: options.haloModes, tokenLifetimeSeconds: options.tokenLifetimeSeconds,
   });
   const tenant = world.graph[0];
   return {
@@ -68,6 +71,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
     ca: tls.cert,
     faults,
     graph,
+    haloModes: halo.modes,
     requests: { graph: graph.requests, halo: halo.requests },
     env: {
       HALO_CLIENT_ID: world.halo.clientId,

@@ -48,6 +48,8 @@ export interface HaloState {
   userRoles: HaloRecord[];
   teams: HaloRecord[];
   cabs: HaloRecord[];
+  /** Custom field definitions (FieldInfo); when absent, every field some record carries. */
+  customFields?: Array<{ id: number; name: string }>;
 }
 
 export interface World {

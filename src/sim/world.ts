@@ -236,5 +236,5 @@ function haloFor(users: GraphUser[], agents: GraphUser[], deletedIds: string[], 
   const cabs: HaloRecord[] = [
     { id: 1, name: 'Change Advisory Board', members: cabMembers, roles: [{ id: 1, name: 'Approver' }, { id: 2, name: 'Chair' }] },
   ];
-  return { clientId: 'halo-sim-client', clientSecret: `halo-sim-${Math.floor(r() * 1e9).toString(36)}`, tenant: 'contoso', users: haloUsers, agents: haloAgents, sites, clients, roles, userRoles, teams, cabs };
+  return { clientId: 'halo-sim-client', clientSecret: `halo-sim-${Math.floor(r() * 1e9).toString(36)}`, tenant: 'contoso', users: haloUsers, agents: haloAgents, sites, clients, roles, userRoles, teams, cabs, customFields: [{ id: 201, name: 'CFDepartment' }] };
 }

@@ -77,7 +77,10 @@ describe('cli: plan and apply against the simulators', () => {
     const pagesBefore = userPages();
     const applied = await run(['apply', env.file, '--yes', '--journal', journal], env.sims.env);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    assert.equal(userPages() - pagesBefore, pagesBefore / 3, 'with --yes the plan\'s read is the fresh read: Halo users listed once');
+    const applyPages = env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/users$/i.test(r.path)).slice(pagesBefore);
+    assert.equal(applyPages.length, pagesBefore / 3 + 1, "with --yes the plan's read is the fresh read: Halo users listed once, plus one page of what was created");
+    assert.deepEqual({ order: applyPages.at(-1)!.query.order, orderdesc: applyPages.at(-1)!.query.orderdesc }, { order: 'id', orderdesc: 'true' }, 'the ids Halo gave come from one newest-first page, not from the POST answers');
+    assert.equal(env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/(users|agent)\/\d+$/i.test(r.path)).length, 0, 'no per-record reads');
     assert.match(applied.stdout, /Apply: \d+ applied, 0 failed, 0 stale/);
     const after = await run(['plan', env.file, '--detailed-exitcode'], env.sims.env);
     assert.equal(after.code, 0, after.stdout);

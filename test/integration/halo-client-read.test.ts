@@ -31,7 +31,7 @@ describe('Halo client: readSnapshot', () => {
       const api = snap.agents.find((a) => a.id === 1)!;
       assert.equal(api.isApiAgent, true, 'API agents are read, flagged');
       const jane = snap.agents.find((a) => a.id === 2)!;
-      assert.deepEqual(jane.roles, ['Technician', 'Reports']);
+      assert.deepEqual(jane.roles, ['Technician'], 'documented rows carry no roles: the managed ones come from role= lists');
       assert.deepEqual(jane.teams, ['Service Desk', 'Projects']);
       assert.equal(jane.licence, 'named');
       assert.equal(snap.agents.find((a) => a.id === 3)!.disabled, true);
@@ -140,7 +140,7 @@ describe('Halo client: readSnapshot', () => {
 
 describe('Halo client: readDetails', () => {
   it('leaves azureoid unknown when list rows lack it, then fills it from details', async () => {
-    const h = await harness(haloState({ users: 4 }), { listRowsOmit: ['azureoid'] });
+    const h = await harness(haloState({ users: 4 }), { modes: { userRows: 'older' } });
     try {
       const client = h.client();
       const snap = await client.readSnapshot(NEEDS);
@@ -163,18 +163,20 @@ describe('Halo client: readDetails', () => {
     }
   });
 
-  it('fills agent roles and teams from details', async () => {
-    const h = await harness(haloState(), { listRowsOmit: ['teams', 'licence_type'] });
+  it('reads agent roles by one role= list per managed role, and the rest only for a whole-set write', async () => {
+    const h = await harness(haloState());
     try {
       const client = h.client();
-      const snap = await client.readSnapshot({ ...NEEDS, agentRoles: false });
+      const snap = await client.readSnapshot({ ...NEEDS, agentRoleNames: ['Technician'] });
       const jane = snap.agents.find((a) => a.id === 2)!;
-      assert.equal(jane.teams, undefined);
-      assert.equal(jane.licence, undefined);
-      await client.readDetails(snap, { users: [], agents: [2] }, NEEDS);
-      assert.deepEqual(jane.teams, ['Service Desk', 'Projects']);
-      assert.deepEqual(jane.roles, ['Technician', 'Reports']);
+      assert.deepEqual(jane.teams, ['Service Desk', 'Projects'], 'teams come in the rows with include_membership_info');
       assert.equal(jane.licence, 'named');
+      assert.deepEqual(jane.roles, ['Technician'], 'only the managed role is known from the filtered list');
+      assert.deepEqual(h.sim.requests.filter((r) => r.path === '/api/Agent' && r.query.role).map((r) => r.query.role), ['5']);
+      assert.equal(count(h.sim, 'GET', /^\/api\/Agent\/\d+$/), 0, 'no detail reads');
+      // Before a role write: the roles not yet read (Administrator, Reports: 2 lists) cost more than one detail read.
+      assert.equal(await client.completeRoles(snap, 'agent', [2]), 1);
+      assert.deepEqual(jane.roles, ['Technician', 'Reports']);
     } finally {
       await h.stop();
     }

@@ -28,9 +28,9 @@ describe('Halo client: postBatch', () => {
       assert.deepEqual(results.map((r) => r.ok), [true, true, false, true, false]);
       assert.match((results[2] as { message: string }).message, /select a Site/);
       assert.match((results[4] as { message: string }).message, /\[0\]\.shoeSize: Could not find member 'shoeSize'/);
-      assert.equal(h.sim.state.users.length, before + 3);
-      const ids = results.filter((r): r is { ok: true; id: number } => r.ok).map((r) => r.id);
-      assert.deepEqual(ids.map((id) => h.sim.state.users.find((u) => u.id === id)!.name), ['A One', 'B Two', 'D Four']);
+      assert.deepEqual(h.sim.state.users.slice(before).map((u) => u.name), ['A One', 'B Two', 'D Four']);
+      // Halo answers a batch with one object (the newer document): ids of multi-record creates are unknown.
+      assert.deepEqual(results.filter((r) => r.ok).map((r) => (r as { id: unknown }).id), [null, null, h.sim.state.users.at(-1)!.id]);
     } finally {
       await h.stop();
     }
@@ -120,6 +120,8 @@ describe('Halo client: postBatch', () => {
     try {
       const client = h.client();
       const fresh = await client.readSnapshot(NEEDS);
+      assert.throws(() => changeBody(change({ action: 'update', kind: 'agent', haloId: 2, name: 'Jane Doe', memberships: { roles: { add: ['Administrator'], remove: [] } } }), { fresh }), /known only for the roles the mapping manages/);
+      await client.completeRoles(fresh, 'agent', [2]);
       const agentChange = change({
         action: 'update',
         kind: 'agent',

@@ -90,7 +90,7 @@ describe('Halo simulator: reads', () => {
   let sim: HaloSim;
   let call: ReturnType<typeof api>;
   before(async () => {
-    sim = await startHaloSim(haloState({ users: 7 }), { listRowsOmit: ['azureoid'] });
+    sim = await startHaloSim(haloState({ users: 7 }), { modes: { userRows: 'older' } });
     call = api(sim, await bearer(sim));
   });
   after(() => sim.stop());
@@ -122,15 +122,19 @@ describe('Halo simulator: reads', () => {
     assert.match(bad.text, /Invalid advanced search parameter/);
   });
 
-  it('answers /Agent as a bare array, hiding disabled and API agents and roles unless asked', async () => {
+  it('answers /Agent as a bare array, hiding disabled and API agents; no roles (includeroles is undocumented); teams with include_membership_info', async () => {
     const plain = await call('GET', '/Agent');
     assert.ok(Array.isArray(plain.json));
     assert.deepEqual(plain.json.map((a: { id: number }) => a.id), [2]);
     assert.ok(!('roles' in plain.json[0]));
-    assert.ok(Array.isArray(plain.json[0].teams));
-    const all = await call('GET', '/Agent?includedisabled=true&includeapiagents=true&includeroles=true');
+    assert.ok(!('teams' in plain.json[0]), 'teams only when asked for');
+    assert.equal(plain.json[0].role_list, 'Technician, Reports');
+    const all = await call('GET', '/Agent?includedisabled=true&includeapiagents=true&includeroles=true&include_membership_info=true');
     assert.deepEqual(all.json.map((a: { id: number }) => a.id).sort(), [1, 2, 3]);
-    assert.equal(all.json.find((a: { id: number }) => a.id === 2).roles.length, 2);
+    assert.ok(all.json.every((a: object) => !('roles' in a)), 'includeroles is not honoured by default');
+    assert.equal(all.json.find((a: { id: number }) => a.id === 2).teams.length, 2);
+    const byRole = await call('GET', '/Agent?role=5&includedisabled=true');
+    assert.deepEqual(byRole.json.map((a: { id: number }) => a.id), [2], 'role= filters by the integer id');
     const me = await call('GET', '/Agent/me');
     assert.equal(me.json.isapiagent, true);
     const detail = await call('GET', '/Agent/2?includedetails=true');
@@ -162,20 +166,21 @@ describe('Halo simulator: writes', () => {
 
   it('creates from an element without id and answers one element with the object', async () => {
     const res = await call('POST', '/Users', [{ name: 'New Person', site_id: 11, emailAddress: 'new@contoso.com' }]);
-    assert.equal(res.status, 200, res.text);
+    assert.equal(res.status, 201, res.text);
     assert.ok(!Array.isArray(res.json));
     assert.equal(res.json.emailaddress, 'new@contoso.com', 'property names bind case-insensitively');
     assert.equal(res.json.site_name, 'Leeds');
     assert.ok(sim.state.users.some((u) => u.id === res.json.id));
   });
 
-  it('updates only the properties sent, and answers several elements with an array', async () => {
+  it('updates only the properties sent, and answers several elements with one object (the newer document)', async () => {
     const res = await call('POST', '/Users', [
       { id: 102, inactive: true },
       { id: 103, azureoid: 'linked' },
     ]);
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.length, 2);
+    assert.equal(res.status, 201, res.text);
+    assert.ok(!Array.isArray(res.json));
+    assert.equal(res.json.id, 103);
     const u102 = sim.state.users.find((u) => u.id === 102)!;
     assert.equal(u102.inactive, true);
     assert.equal(u102.emailaddress, 'user2@contoso.com');
@@ -224,8 +229,10 @@ describe('Halo simulator: writes', () => {
   it('stores custom fields by name and replaces CAB members', async () => {
     const user = await call('POST', '/Users', [{ id: 101, customfields: [{ name: 'CFDepartment', value: 'Legal' }] }]);
     assert.equal(user.json.customfields.find((f: { name: string }) => f.name === 'CFDepartment').value, 'Legal');
+    assert.equal((await call('POST', '/Users', [{ id: 101, customfields: [{ name: 'CFShoeSize', value: 44 }] }])).status, 400, 'an unknown custom field is a 400');
+    assert.equal((await call('POST', '/CAB', [{ id: 1, members: [{ agent_id: 3, type: 2, role_id: 1 }] }])).status, 400, 'CAB member type is checked');
     const cab = await call('POST', '/CAB', [{ id: 1, members: [{ agent_id: 3, type: 1, role_id: 1 }] }]);
-    assert.equal(cab.status, 200, cab.text);
+    assert.equal(cab.status, 201, cab.text);
     assert.deepEqual(sim.state.cabs[0].members, [{ agent_id: 3, type: 1, role_id: 1, member_name: 'Old Agent', emailaddress: 'old@contoso.com', role_name: 'Approver', cab_id: 1 }]);
   });
 

@@ -89,6 +89,8 @@ export const NEEDS: HaloNeeds = {
   agentFields: ['email', 'name'],
   userRoles: true,
   agentRoles: true,
+  userRoleNames: ['End User'],
+  agentRoleNames: ['Administrator', 'Technician'],
   teams: true,
   cabs: true,
 };

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FaultRule, Faults, answerFault, sendJson } from '../faults';
 import type { HaloState } from '../state';
 import { RateLimit, RollingWindow } from './ratelimit';
+import { HaloModes, withModes } from './modes';
 import * as reads from './reads';
 import { Reply, notFound, ok, unauthorized } from './replies';
 import { TokenStore, tokenRequest } from './tokens';
@@ -24,8 +25,8 @@ export interface HaloSimOptions {
   /** Requests per rolling window per caller; null (default) is unlimited. */
   rateLimit?: RateLimit | null;
   tokenLifetimeSeconds?: number;
-  /** Field names left out of list rows, e.g. ['azureoid'] as in the documented Users_List schema. */
-  listRowsOmit?: string[];
+  /** How Halo answers where its documents allow several readings (DESIGN §6a); the documented default otherwise. */
+  modes?: Partial<HaloModes>;
   /** Serve GET /api/authinfo (default true). */
   authInfo?: boolean;
 }
@@ -44,6 +45,7 @@ export interface HaloSim {
   requests: SimRequestLog[];
   stop(): Promise<void>;
   state: HaloState;
+  modes: HaloModes;
 }
 
 interface Incoming {
@@ -60,7 +62,7 @@ interface Incoming {
 export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}): Promise<HaloSim> {
   const tokens = new TokenStore(opts.tokenLifetimeSeconds ?? 3600);
   const limiter = opts.rateLimit ? new RollingWindow(opts.rateLimit) : undefined;
-  const readOptions: reads.ReadOptions = { listRowsOmit: new Set(opts.listRowsOmit ?? []) };
+  const modes = withModes(opts.modes);
   const requests: SimRequestLog[] = [];
   let url = '';
 
@@ -91,7 +93,8 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
     }
     if (reply.text !== undefined) {
       if (fault?.kind === 'reset' && fault.afterProcessing) return void res.socket?.destroy();
-      res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers });
+      if (fault?.kind === 'timeout' && fault.afterProcessing) return; // saved, never answered
+      res.writeHead(reply.status, { ...(reply.text ? { 'content-type': 'text/plain; charset=utf-8' } : {}), ...reply.headers });
       res.end(reply.text);
     } else {
       sendJson(res, reply.status, reply.body ?? null, fault, reply.headers);
@@ -131,31 +134,33 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
       if (sub === undefined) {
         switch (resource) {
           case 'users':
-            return reads.listUsers(state, r.query, readOptions);
+            return reads.listUsers(state, r.query, modes);
           case 'agent':
-            return reads.listAgents(state, r.query, readOptions);
+            return reads.listAgents(state, r.query, modes);
           case 'site':
-            return reads.listSites(state, r.query, readOptions);
+            return reads.listSites(state, r.query, modes);
           case 'client':
-            return reads.listClients(state, r.query, readOptions);
+            return reads.listClients(state, r.query, modes);
           case 'team':
-            return reads.listTeams(state, r.query, readOptions);
+            return reads.listTeams(state, r.query, modes);
           case 'roles':
-            return reads.listRoles(state, readOptions);
+            return reads.listRoles(state, modes);
           case 'userroles':
-            return reads.listUserRoles(state, readOptions);
+            return reads.listUserRoles(state, modes);
           case 'cab':
-            return reads.listCabs(state, r.query, readOptions);
+            return reads.listCabs(state, r.query, modes);
+          case 'fieldinfo':
+            return reads.listFieldInfo(state, modes);
         }
       } else if (resource === 'agent' && sub === 'me') {
-        return reads.getMe(state);
+        return reads.getMe(state, modes);
       } else if (id !== undefined) {
-        if (resource === 'users') return reads.getUser(state, id, r.query);
-        if (resource === 'agent') return reads.getAgent(state, id, r.query);
-        if (resource === 'cab') return reads.getCab(state, id);
+        if (resource === 'users') return reads.getUser(state, id, r.query, modes);
+        if (resource === 'agent') return reads.getAgent(state, id, r.query, modes);
+        if (resource === 'cab') return reads.getCab(state, id, modes);
       }
     } else if (r.method === 'POST' && sub === undefined && kind) {
-      return postRecords(state, kind, r.body);
+      return postRecords(state, kind, r.body, modes);
     } else if (r.method === 'DELETE' && id !== undefined && kind) {
       // [V] DELETE exists in Halo; the tool never sends it.
       return deleteRecord(state, kind, id);
@@ -179,6 +184,7 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
     authUrl: `${url}/auth`,
     requests,
     state,
+    modes,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

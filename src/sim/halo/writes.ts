@@ -1,10 +1,13 @@
 // POST routes: Halo's create-or-update by array [V]. An element with an id updates only the
 // properties it carries [V: partial bodies work]; one without creates.
 //
-// A batch is all or nothing [I: the most plausible reading of one request, one transaction; no
-// source shows a partial save]: every element is validated, schema first (ModelState dictionary),
-// then business rules (Halo exception body naming the first failure), and only then is anything saved.
+// Every element is validated, schema first (ModelState dictionary), then business rules (Halo
+// exception body naming the failure). What a 400 saves, what a success answers, whether `roles`
+// and `teams` replace, and how unknown custom fields and CAB member types are treated are modes
+// (modes.ts): the documents leave them open.
 import type { HaloRecord, HaloState } from '../state';
+import type { HaloModes } from './modes';
+import { customFieldDefinitions, render } from './reads';
 import { Reply, modelStateError, ok, validationError } from './replies';
 import { WriteEndpoint, canonicalKeys, componentSchema, schemaName, validateElement } from './validation';
 
@@ -22,10 +25,10 @@ export const WRITE_ENDPOINTS: Record<WriteKind, WriteEndpoint> = {
 const LABEL: Record<WriteKind, string> = { users: 'User', agents: 'Agent', sites: 'Site', clients: 'Customer', teams: 'Team', cabs: 'CAB' };
 
 type Element = Record<string, unknown>;
-/** A checked element: either Halo's message, or the save to run once the whole batch passed. */
+/** A checked element: either Halo's message, or the save to run once the batch may be saved. */
 type Prepared = string | (() => HaloRecord);
 
-export function postRecords(state: HaloState, kind: WriteKind, text: string): Reply {
+export function postRecords(state: HaloState, kind: WriteKind, text: string, modes: HaloModes): Reply {
   const endpoint = WRITE_ENDPOINTS[kind];
   let parsed: unknown;
   try {
@@ -38,17 +41,35 @@ export function postRecords(state: HaloState, kind: WriteKind, text: string): Re
   if (!parsed.length) return validationError('No records were supplied');
 
   const elements = parsed.map((e) => canonicalKeys(e, componentSchema(schemaName(endpoint))) as Element);
-  const schemaErrors: Record<string, string[]> = {};
-  elements.forEach((e, i) => Object.assign(schemaErrors, validateElement(endpoint, i, e)));
-  if (Object.keys(schemaErrors).length) return modelStateError(schemaErrors);
+  const schemaErrors = elements.map((e, i) => validateElement(endpoint, i, e));
+  const badSchema = schemaErrors.some((e) => Object.keys(e).length);
+  if (badSchema && modes.batch400 === 'none-saved') return modelStateError(Object.assign({}, ...schemaErrors));
 
-  const prepared = elements.map((e) => prepare(state, kind, e));
-  const failed = prepared.find((p): p is string => typeof p === 'string');
-  if (failed !== undefined) return validationError(failed);
+  const ctx: Ctx = { state, modes, pendingFields: [] };
+  const prepared = elements.map((e, i) => (Object.keys(schemaErrors[i]).length ? 'invalid' : prepare(ctx, kind, e)));
+  const failures = prepared.map((p, i) => (typeof p === 'string' ? i : -1)).filter((i) => i >= 0);
+  if (failures.length && modes.batch400 === 'none-saved') return validationError(prepared[failures[0]] as string);
 
-  const saved = (prepared as Array<() => HaloRecord>).map((save) => structuredClone(save()));
-  // [V] one element → the saved object; [U] several → an array.
-  return ok(saved.length === 1 ? saved[0] : saved);
+  // Saved in request order; with `valid-saved` the good elements are kept although the answer is a 400 [U].
+  const saved = prepared.map((p) => (typeof p === 'string' ? undefined : structuredClone(p())));
+  for (const f of ctx.pendingFields) f();
+  if (failures.length || badSchema) {
+    const named: Record<string, string[]> = Object.assign({}, ...schemaErrors);
+    for (const i of failures) if (prepared[i] !== 'invalid') named[`[${i}]`] = [prepared[i] as string];
+    return modelStateError(named);
+  }
+  const records = saved as HaloRecord[];
+  if (modes.postAnswer === 'empty') return { status: 200, text: '' };
+  if (modes.postAnswer === 'array') return { status: 201, body: render(records, modes) };
+  // [V, newer document] 201 with one object whatever the batch: here the last record saved.
+  return { status: 201, body: render(records[records.length - 1], modes) };
+}
+
+interface Ctx {
+  state: HaloState;
+  modes: HaloModes;
+  /** Custom field definitions to create once the batch is saved (`create` mode). */
+  pendingFields: Array<() => void>;
 }
 
 export function deleteRecord(state: HaloState, kind: WriteKind, id: number): Reply {
@@ -59,12 +80,13 @@ export function deleteRecord(state: HaloState, kind: WriteKind, id: number): Rep
   return ok({ id }); // [V] the response carries the id
 }
 
-function prepare(state: HaloState, kind: WriteKind, e: Element): Prepared {
+function prepare(ctx: Ctx, kind: WriteKind, e: Element): Prepared {
+  const { state } = ctx;
   const list = collection(state, kind);
   const id = typeof e.id === 'number' && e.id > 0 ? e.id : undefined; // [I] id 0 creates, as an absent id does
   const existing = id === undefined ? undefined : list.find((r) => r.id === id);
   if (id !== undefined && !existing) return `${LABEL[kind]} with id ${id} was not found`;
-  const check = RULES[kind](state, e, existing);
+  const check = RULES[kind](ctx, e, existing);
   if (typeof check === 'string') return check;
   return () => {
     const record = existing ?? { id: nextId(list), ...structuredClone(DEFAULTS[kind]) };
@@ -89,10 +111,10 @@ const DEFAULTS: Record<WriteKind, Record<string, unknown>> = {
 };
 
 type Finish = (record: HaloRecord) => void;
-type Rule = (state: HaloState, e: Element, existing: HaloRecord | undefined) => string | Finish;
+type Rule = (ctx: Ctx, e: Element, existing: HaloRecord | undefined) => string | Finish;
 
 const RULES: Record<WriteKind, Rule> = {
-  users(state, e, existing) {
+  users({ state, modes, pendingFields }, e, existing) {
     // [V] a user needs a site (n8n requires site_id; the UI will not save one without).
     const siteId = 'site_id' in e ? e.site_id : existing?.site_id;
     const site = state.sites.find((s) => s.id === siteId);
@@ -102,17 +124,19 @@ const RULES: Record<WriteKind, Rule> = {
     const added = 'add_roles' in e ? userRoles(state, e.add_roles) : undefined;
     if (typeof roles === 'string') return roles;
     if (typeof added === 'string') return added;
+    const fields = checkCustomFields(state, modes, e.customfields, pendingFields);
+    if (typeof fields === 'string') return fields;
     return (r) => {
       if ('site_id' in e) {
         const client = state.clients.find((c) => c.id === site.client_id);
         Object.assign(r, { site_id: site.id, site_id_int: site.id, site_name: site.name, client_id: site.client_id, client_name: client?.name ?? null });
       }
-      applyRoles(r, roles, added, (x) => x.id);
-      customFields(r, e.customfields);
+      applyRoles(r, modes, roles, added, (x) => x.id);
+      fields(r);
     };
   },
 
-  agents(state, e, existing) {
+  agents({ state, modes, pendingFields }, e, existing) {
     const name = 'name' in e ? e.name : existing?.name;
     // [V] an agent without a name is a 400.
     if (typeof name !== 'string' || !name.trim()) return 'Please enter a name for the Agent';
@@ -121,42 +145,51 @@ const RULES: Record<WriteKind, Rule> = {
     const added = 'add_roles' in e ? agentRoles(state, e.add_roles) : undefined;
     const teams = 'teams' in e ? agentTeams(state, e.teams) : undefined;
     for (const x of [roles, added, teams]) if (typeof x === 'string') return x;
+    const fields = checkCustomFields(state, modes, e.customfields, pendingFields);
+    if (typeof fields === 'string') return fields;
     return (r) => {
-      applyRoles(r, roles as HaloRecordLike[] | undefined, added as HaloRecordLike[] | undefined, (x) => String(x.id).toLowerCase());
-      if (teams) r.teams = (teams as HaloRecordLike[]).map((t) => ({ ...t, agent_id: r.id }));
-      customFields(r, e.customfields);
+      applyRoles(r, modes, roles as HaloRecordLike[] | undefined, added as HaloRecordLike[] | undefined, (x) => String(x.id).toLowerCase());
+      if (teams) {
+        const next = (teams as HaloRecordLike[]).map((t) => ({ ...t, agent_id: r.id }));
+        r.teams = modes.membershipWrite === 'append' ? union(itemsOf(r.teams), next, (t) => t.team_id) : next;
+      }
+      fields(r);
     };
   },
 
-  sites(state, e, existing) {
+  sites({ state, modes, pendingFields }, e, existing) {
     const name = 'name' in e ? e.name : existing?.name;
     if (typeof name !== 'string' || !name.trim()) return 'Please enter a name for the Site';
     const clientId = 'client_id' in e ? e.client_id : existing?.client_id;
     const client = state.clients.find((c) => c.id === clientId);
     if (!client) return clientId === undefined || clientId === null ? 'Please select a Customer for this Site' : `Customer with id ${clientId} was not found`;
+    const fields = checkCustomFields(state, modes, e.customfields, pendingFields);
+    if (typeof fields === 'string') return fields;
     return (r) => {
       r.client_name = client.name;
-      customFields(r, e.customfields);
+      fields(r);
     };
   },
 
-  clients(_state, e, existing) {
+  clients({ state, modes, pendingFields }, e, existing) {
     const name = 'name' in e ? e.name : existing?.name;
     if (typeof name !== 'string' || !name.trim()) return 'Please enter a name for the Customer';
-    return (r) => customFields(r, e.customfields);
+    const fields = checkCustomFields(state, modes, e.customfields, pendingFields);
+    if (typeof fields === 'string') return fields;
+    return (r) => fields(r);
   },
 
-  teams(_state, e, existing) {
+  teams(_ctx, e, existing) {
     const name = 'name' in e ? e.name : existing?.name;
     if (typeof name !== 'string' || !name.trim()) return 'Please enter a name for the Team';
     return () => undefined;
   },
 
-  cabs(state, e, existing) {
+  cabs({ state, modes }, e, existing) {
     const name = 'name' in e ? e.name : existing?.name;
     if (typeof name !== 'string' || !name.trim()) return 'Please enter a name for the CAB';
     const roles = 'roles' in e ? (e.roles as HaloRecordLike[] | null) ?? [] : ((existing?.roles as HaloRecordLike[] | undefined) ?? []);
-    const members = 'members' in e ? cabMembers(state, roles, e.members) : undefined;
+    const members = 'members' in e ? cabMembers(state, modes, roles, e.members) : undefined;
     if (typeof members === 'string') return members;
     return (r) => {
       if ('roles' in e) r.roles = roles.map((x, i) => ({ ...x, id: typeof x.id === 'number' && x.id > 0 ? x.id : i + 1, cab_id: r.id }));
@@ -168,11 +201,22 @@ const RULES: Record<WriteKind, Rule> = {
 
 type HaloRecordLike = Record<string, unknown>;
 
-/** [I] `roles` replaces the set; `add_roles` adds to it (halo-api.md: which one does what is [U]). */
-function applyRoles(r: HaloRecord, roles: HaloRecordLike[] | undefined, added: HaloRecordLike[] | undefined, key: (x: HaloRecordLike) => unknown): void {
-  let next = roles ?? ((r.roles as HaloRecordLike[] | undefined) ?? []);
-  for (const a of added ?? []) if (!next.some((x) => key(x) === key(a))) next = [...next, a];
+/** `roles` replaces the set or adds to it (the mode); `add_roles` adds to it (halo-api.md: which one does what is [U]). */
+function applyRoles(r: HaloRecord, modes: HaloModes, roles: HaloRecordLike[] | undefined, added: HaloRecordLike[] | undefined, key: (x: HaloRecordLike) => unknown): void {
+  const held = itemsOf(r.roles);
+  let next = roles === undefined ? held : modes.membershipWrite === 'append' ? union(held, roles, key) : roles;
+  next = union(next, added ?? [], key);
   r.roles = next;
+}
+
+function union(a: HaloRecordLike[], b: HaloRecordLike[], key: (x: HaloRecordLike) => unknown): HaloRecordLike[] {
+  const out = [...a];
+  for (const x of b) if (!out.some((y) => key(y) === key(x))) out.push(x);
+  return out;
+}
+
+function itemsOf(v: unknown): HaloRecordLike[] {
+  return Array.isArray(v) ? (v as HaloRecordLike[]) : [];
 }
 
 function userRoles(state: HaloState, items: unknown): HaloRecordLike[] | string {
@@ -212,12 +256,15 @@ function agentTeams(state: HaloState, items: unknown): HaloRecordLike[] | string
   return out;
 }
 
-function cabMembers(state: HaloState, roles: HaloRecordLike[], items: unknown): HaloRecordLike[] | string {
+function cabMembers(state: HaloState, modes: HaloModes, roles: HaloRecordLike[], items: unknown): HaloRecordLike[] | string {
   const out: HaloRecordLike[] = [];
   for (const item of (items as HaloRecordLike[] | null) ?? []) {
-    const agent = typeof item.agent_id === 'number' ? state.agents.find((a) => a.id === item.agent_id) : undefined;
-    const user = typeof item.user_id === 'number' ? state.users.find((u) => u.id === item.user_id) : undefined;
+    const agent = typeof item.agent_id === 'number' && item.agent_id > 0 ? state.agents.find((a) => a.id === item.agent_id) : undefined;
+    const user = typeof item.user_id === 'number' && item.user_id > 0 ? state.users.find((u) => u.id === item.user_id) : undefined;
     if (!agent && !user) return `CAB member ${item.agent_id ?? item.user_id ?? '(none)'} was not found`;
+    // [I] type 1 is an agent member, 2 a user member; checked unless the mode ignores it.
+    const type = agent ? 1 : 2;
+    if (modes.cabMemberType === 'checked' && Number(item.type) !== type) return `CAB member ${agent ? `agent ${agent.id}` : `user ${user!.id}`} has type ${item.type ?? '(none)'}, expected ${type}`;
     let role: HaloRecordLike | undefined;
     if (item.role_id !== undefined && item.role_id !== null) {
       role = roles.find((r) => r.id === item.role_id);
@@ -238,16 +285,41 @@ function cabMembers(state: HaloState, roles: HaloRecordLike[], items: unknown): 
   return out;
 }
 
-/** [I/U] `customfields: [{id|name, value}]` updates the named fields and leaves the others. */
-function customFields(r: HaloRecord, items: unknown): void {
-  if (!Array.isArray(items)) return;
-  const list = Array.isArray(r.customfields) ? (r.customfields as HaloRecordLike[]) : [];
+/**
+ * [I/U] `customfields: [{id|name, value}]` updates the named fields and leaves the others. A name
+ * or id Halo does not define is a 400, or (mode `create`) a new definition. Returns the step that
+ * writes the values once the batch is saved, or Halo's message.
+ */
+function checkCustomFields(state: HaloState, modes: HaloModes, items: unknown, pending: Array<() => void>): ((r: HaloRecord) => void) | string {
+  if (!Array.isArray(items)) return () => undefined;
+  const defs = customFieldDefinitions(state);
+  const resolved: Array<{ id: number; name: string; value: unknown }> = [];
   for (const item of items as HaloRecordLike[]) {
-    const found = list.find((f) => (item.id ? f.id === item.id : typeof item.name === 'string' && String(f.name).toLowerCase() === item.name.toLowerCase()));
-    if (found) Object.assign(found, { value: item.value, display: item.value === null ? '' : String(item.value) });
-    else list.push({ id: item.id ?? 0, name: item.name, value: item.value, display: item.value === null ? '' : String(item.value) });
+    const byId = typeof item.id === 'number' && item.id > 0 ? defs.find((d) => d.id === item.id) : undefined;
+    const byName = typeof item.name === 'string' ? defs.find((d) => d.name.toLowerCase() === String(item.name).toLowerCase()) : undefined;
+    let def = byId ?? byName;
+    if (!def) {
+      const label = String(item.name ?? item.id ?? '(unnamed)');
+      if (modes.unknownCustomField === 'reject') return `Custom field '${label}' was not found`;
+      def = { id: defs.reduce((m, d) => Math.max(m, d.id), 0) + 1 + pending.length, name: label };
+      const created = def;
+      pending.push(() => {
+        if (!state.customFields) state.customFields = [...defs];
+        if (!state.customFields.some((d) => d.name.toLowerCase() === created.name.toLowerCase())) state.customFields.push(created);
+      });
+    }
+    resolved.push({ id: def.id, name: def.name, value: item.value });
   }
-  r.customfields = list;
+  return (r) => {
+    const list = itemsOf(r.customfields);
+    for (const item of resolved) {
+      const display = item.value === null || item.value === undefined ? '' : String(item.value);
+      const found = list.find((f) => Number(f.id) === item.id || String(f.name).toLowerCase() === item.name.toLowerCase());
+      if (found) Object.assign(found, { id: item.id, value: item.value ?? null, display });
+      else list.push({ id: item.id, name: item.name, value: item.value ?? null, display });
+    }
+    r.customfields = list;
+  };
 }
 
 function collection(state: HaloState, kind: WriteKind): HaloRecord[] {
