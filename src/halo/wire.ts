@@ -104,13 +104,28 @@ export const WIRE_ASSUMPTIONS: WireAssumption[] = [
   },
   {
     topic: 'Batch rejection',
-    choice: 'A 400 rejects the whole POST and saves nothing; the client splits the batch in halves to find the bad records and resends the rest',
-    evidence: 'No source shows a partial save; ModelState keys such as [0].id (n8n) describe the request as a whole.',
+    choice: 'A 400 may have saved the valid records (or nothing): before creates from a rejected batch are sent again, one bulk re-read finds those that landed; the rest are split in halves until the bad records are isolated',
+    evidence: 'No source shows whether a rejected batch saves anything; ModelState keys such as [0].id (n8n) name records within the request.',
   },
   {
-    topic: 'Multi-record POST answer',
-    choice: 'An array of the saved records in request order (one record: the object)',
-    evidence: 'One-element posts return the object (CIPP, HaloAPI E2E); multi-element answers are not shown in any source.',
+    topic: 'POST answers',
+    choice: 'Never relied on for the ids of a multi-record create: ids the answer does not name are learnt from one newest-first re-read (order=id, orderdesc=true) of what was created, matched as a plan matches',
+    evidence: 'The newer document answers POST /Users, /Site, /Client with 201 and one object whatever the batch, and POST /Agent, /CAB with 200 and no declared body; one-element posts return the object (CIPP, HaloAPI E2E).',
+  },
+  {
+    topic: 'Columns a row leaves out',
+    choice: 'A key some rows carry is empty where missing (null fields are left out); a key no row carries is not provided, except a scalar column the newer document lists for that row; links, roles, teams and custom fields are never assumed empty',
+    evidence: 'The newer document declares every list column nullable, and Halo may omit nulls; an older Halo (SPEC) has no azureoid or role_ids in Users_List at all.',
+  },
+  {
+    topic: 'Role members in bulk',
+    choice: "When rows carry no role data: one role= filtered list per managed role (agents by the role's id_int, users by the user role id); the roles of a record whose set is written are completed first",
+    evidence: 'GET /Agent?role= "requires an int passed as a string" (newer document); GET /Users has role (int, undescribed); Uname_List has no roles and what includeroles adds is undocumented.',
+  },
+  {
+    topic: 'Agent teams in the list',
+    choice: 'include_membership_info=true on every agent list read',
+    evidence: 'Uname_List has teams; the parameter says it "always" includes membership, so without it rows may lack it.',
   },
   {
     topic: 'Retry-After on 429',
