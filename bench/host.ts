@@ -6,6 +6,7 @@ import { readMappingFile, validMapping } from '../src/engine/mapping-file';
 import { Child, tempDir } from './lib';
 import type { HostReady, RequestCounts } from './sim-host';
 import { benchMapping } from './tenant';
+import type { HaloModes } from '../src/sim/halo/modes';
 
 export interface HostOptions {
   users: number;
@@ -15,6 +16,8 @@ export interface HostOptions {
   haloRateLimit?: { requests: number; windowMs: number } | null;
   /** The mapping text (default: the bench mapping). */
   mapping?: string;
+  /** How the Halo simulator answers (DESIGN §6a); documented when absent. */
+  haloModes?: Partial<HaloModes>;
 }
 
 export class Host {
@@ -28,7 +31,7 @@ export class Host {
     const profile = process.env.HALO_BENCH_PROFILE_HOST ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HALO_BENCH_PROFILE_HOST}`] : [];
     const child = Child.start('sim-host.js', [], ['--max-old-space-size=4096', ...profile]);
     const dir = tempDir(`n${o.users}`);
-    const ready = await child.call<HostReady>('start', { users: o.users, latencyMs: o.latencyMs ?? 0, haloRateLimit: o.haloRateLimit ?? null, dir, mapping: o.mapping ?? benchMapping() });
+    const ready = await child.call<HostReady>('start', { users: o.users, latencyMs: o.latencyMs ?? 0, haloRateLimit: o.haloRateLimit ?? null, dir, mapping: o.mapping ?? benchMapping(), haloModes: o.haloModes });
     return new Host(child, dir, ready);
   }
 

@@ -3,6 +3,7 @@
 // is neither timed with the client nor competing for its event loop.
 import * as path from 'node:path';
 import { startSimulators, Simulators, writeSimulatorFiles } from '../src/sim';
+import type { HaloModes } from '../src/sim/halo/modes';
 import type { SimTenant } from '../src/sim/graph/directory';
 import { generateWorld } from '../src/sim/world';
 import { serve } from './lib';
@@ -17,6 +18,8 @@ export interface HostStart {
   haloRateLimit: { requests: number; windowMs: number } | null;
   dir: string;
   mapping: string;
+  /** How the Halo simulator answers (DESIGN §6a); documented when absent. */
+  haloModes?: Partial<HaloModes>;
 }
 
 export interface HostReady {
@@ -38,7 +41,7 @@ serve({
   async start(msg) {
     const o = msg as unknown as HostStart;
     const world = generateWorld(worldOptions(o.users));
-    sims = await startSimulators({ world, latencyMs: o.latencyMs, haloRateLimit: o.haloRateLimit });
+    sims = await startSimulators({ world, latencyMs: o.latencyMs, haloRateLimit: o.haloRateLimit, haloModes: o.haloModes });
     const file = writeSimulatorFiles(sims, o.dir, o.mapping);
     const ready: HostReady = {
       file: path.resolve(file),

@@ -85,7 +85,7 @@ export class HaloClient {
       return { records: agentRows(rows, snapshot, needs), requests };
     }
     const known = new Set((kind === 'user' ? snapshot.users : snapshot.sites).map((r) => r.id));
-    const { rows, requests } = await readCreated(this.api, kind, known, want, this.pageSize, needs);
+    const { rows, requests } = await readCreated(this.api, kind, known, want, this.pageSize);
     return { records: kind === 'user' ? userRows(rows, snapshot, needs) : rows.map(siteFromRow), requests };
   }
 

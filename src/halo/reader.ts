@@ -221,20 +221,14 @@ export async function readPaged(api: ApiGet, path: string, key: string, query: Q
  * [I] new records get higher ids), page by page until `want` new ones are seen or a page holds
  * only records already known. Used to learn the ids of records a POST answer did not name.
  */
-export async function readCreated(api: ApiGet, kind: 'user' | 'site', known: ReadonlySet<number>, want: number, pageSize: number, needs: HaloNeeds): Promise<{ rows: Row[]; requests: number }> {
+export async function readCreated(api: ApiGet, kind: 'user' | 'site', known: ReadonlySet<number>, want: number, pageSize: number): Promise<{ rows: Row[]; requests: number }> {
   const tally: Tally = { requests: 0 };
   const path = kind === 'user' ? '/Users' : '/Site';
   const key = kind === 'user' ? 'users' : 'sites';
-  const custom = kind === 'user' ? customFieldsOf(needs).users : [];
-  const extra: Query = {};
-  if (custom.length) {
-    const ids = customFieldIds(await readList(api, '/FieldInfo', 'fields', {}, tally), custom).ids;
-    if (ids.length) extra.include_custom_fields = ids.join(',');
-  }
   const found: Row[] = [];
   const seen = new Set<number>();
   for (let no = 1; ; no++) {
-    const body = await api.get(path, { ...USER_QUERY, ...extra, order: 'id', orderdesc: true, pageinate: true, page_size: pageSize, page_no: no }, tally);
+    const body = await api.get(path, { ...USER_QUERY, order: 'id', orderdesc: true, pageinate: true, page_size: pageSize, page_no: no }, tally);
     const o = body as Record<string, unknown> | undefined;
     const rows = o && typeof o === 'object' && !Array.isArray(o) ? o[key] : undefined;
     if (!Array.isArray(rows) || !rows.every(isRow)) throw new HaloReadError(`Halo GET /api${path} page ${no} is not {record_count, ${key}}`);

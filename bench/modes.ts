@@ -1,0 +1,93 @@
+// Halo requests of plan, apply and the re-plan after it, in every simulator mode of DESIGN §6a,
+// against each mode's own floor (issue "Documented Halo by default"):
+//   list pages at the configured page size (FieldInfo included when custom fields are mapped)
+//   + one filtered list per managed role where the mode's rows carry no role data
+//   + writes: Σ over (kind, action) of ceil(n / batch)
+//   + where the POST answer does not carry the saved records, the pages of one re-read of what was created.
+import assert from 'node:assert/strict';
+import type { Plan } from '../src/core/changes';
+import type { Mapping } from '../src/core/mapping';
+import { haloNeeds } from '../src/core/needs';
+import type { HaloSnapshot } from '../src/core/snapshot';
+import { applyWith, planWith } from '../src/engine/run';
+import { MODE_NAMES, NAMED_MODES, withModes } from '../src/sim/halo/modes';
+import { Host } from './host';
+import { floorOf, naiveOf } from './requests';
+import { benchMapping } from './tenant';
+
+export interface ModeRun {
+  mode: string;
+  users: number;
+  plan: number;
+  planFloor: number;
+  detailReads: number;
+  apply: number;
+  applyFloor: number;
+  replan: number;
+  replanFloor: number;
+  replanDetailReads: number;
+  naive: number;
+  halo429: number;
+}
+
+const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+
+/** The floor of a mode, from the plan and the Halo it was made against (never from what our client sent). */
+export function modeFloor(mode: string, plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSize: number, batchSize: number): { read: number; apply: number } {
+  const m = withModes(NAMED_MODES[mode]);
+  const needs = haloNeeds(mapping);
+  const base = floorOf(plan, mapping, halo, pageSize, batchSize);
+  const fieldInfo = needs.userFields.some((f) => f.startsWith('CF')) ? 1 : 0;
+  const agentRoleLists = m.agentList === 'bare-with-roles' || !needs.agentRoles ? 0 : needs.agentRoleNames.length;
+  const userRoleLists = m.userRows === 'older' && needs.userRoles ? needs.userRoleNames.reduce((n, name) => n + pages(halo.users.filter((u) => u.roles?.includes(name)).length, pageSize), 0) : 0;
+  const created = (kind: string) => plan.changes.filter((c) => c.kind === kind && (c.action === 'create' || c.action === 'createSite')).length;
+  const reread = m.postAnswer === 'array' ? 0 : (created('site') ? pages(created('site'), pageSize) : 0) + (created('user') ? pages(created('user'), pageSize) : 0) + (created('agent') ? 1 : 0);
+  const read = base.listPages + fieldInfo + agentRoleLists + userRoleLists;
+  return { read, apply: base.writes + reread };
+}
+
+export async function modeRun(mode: string, users: number): Promise<ModeRun> {
+  const host = await Host.start({ users, mapping: benchMapping([[['halo', 'rateLimit'], { requests: 1_000_000, windowSeconds: 1 }]]), haloModes: NAMED_MODES[mode] });
+  const conns = await host.connect();
+  try {
+    const halo = async () => {
+      const c = await host.counts(true);
+      const details = (c.halo.byRoute['GET /api/Users/{id}'] ?? 0) + (c.halo.byRoute['GET /api/Agent/{id}'] ?? 0);
+      return { requests: c.halo.total - c.halo.tokens, details, throttled: c.halo.throttled };
+    };
+    await host.counts(true);
+    const run = await planWith(conns);
+    const p = await halo();
+    // The floor of the Halo the plan read (the apply adds what it creates to that snapshot).
+    const floor = modeFloor(mode, run.plan, conns.mapping, run.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize);
+    const applied = await applyWith(conns, run, { planIsCurrent: true });
+    assert.equal(applied.failed + applied.stale + applied.skipped, 0, `${mode}: ${JSON.stringify(applied.problems.slice(0, 2))}`);
+    const a = await halo();
+    const again = await planWith(conns);
+    const r = await halo();
+    if (mode !== 'append-memberships') assert.equal(again.plan.changes.length, 0, `${mode}: the re-plan after apply still has changes`);
+    const replanFloor = modeFloor(mode, again.plan, conns.mapping, again.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize).read;
+    return {
+      mode, users,
+      plan: p.requests, planFloor: floor.read, detailReads: p.details,
+      apply: a.requests, applyFloor: floor.apply,
+      replan: r.requests, replanFloor, replanDetailReads: r.details,
+      naive: naiveOf(run.plan, conns.mapping, run.snapshots.entra, run.snapshots.halo).total,
+      halo429: p.throttled + a.throttled + r.throttled,
+    };
+  } finally {
+    conns.close();
+    await host.stop();
+  }
+}
+
+export async function allModes(sizes: number[], log: (m: string) => void): Promise<ModeRun[]> {
+  const out: ModeRun[] = [];
+  for (const users of sizes) {
+    for (const mode of MODE_NAMES) {
+      log(`modes: ${mode} at ${users} identities`);
+      out.push(await modeRun(mode, users));
+    }
+  }
+  return out;
+}
