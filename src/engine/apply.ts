@@ -155,13 +155,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         const sendable = bodies.slice(i, i + halo.batchSize);
         progress(`${verb(action)} ${sendable.length} ${kind}${sendable.length === 1 ? '' : 's'}`);
         journal.batch(kind, action, sendable.map((s) => s.change));
-        const outcomes = await sendBatch(kind, sendable);
-        outcomes.forEach((o, k) => {
-          if (o === 'maybe') return void unnamed.push({ ...sendable[k], sure: false });
-          if (!o.ok) return fail(sendable[k].change, o.message);
-          if (o.id === null) return void unnamed.push({ ...sendable[k], sure: true });
-          saved(sendable[k].change, o.id);
-        });
+        record(await sendBatch(kind, sendable), sendable, unnamed);
         progress(`${verb(action)} ${kind}s`);
       }
       if (unnamed.length) await learnIds(kind, unnamed);
@@ -186,6 +180,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
   journal.end(counts(result));
   return result;
+
+  /** A batch's outcomes: failed, saved under an id, or left in `unnamed` for learnIds (saved with no id given, or uncertain). */
+  function record(outcomes: Array<BatchResult | 'maybe'>, sent: Sendable[], unnamed: Array<Sendable & { sure: boolean }>): void {
+    outcomes.forEach((o, k) => {
+      if (o === 'maybe') unnamed.push({ ...sent[k], sure: false });
+      else if (!o.ok) fail(sent[k].change, o.message);
+      else if (o.id === null) unnamed.push({ ...sent[k], sure: true });
+      else saved(sent[k].change, o.id);
+    });
+  }
 
   /** A record Halo saved under `id` (null: saved, id not learnt). */
   function saved(c: Change, id: number | null): void {
@@ -234,13 +238,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       for (let i = 0; i < again.length; i += halo.batchSize) {
         const batch = again.slice(i, i + halo.batchSize);
         journal.batch(kind, 'create', batch.map((s) => s.change));
-        const outcomes = await sendBatch(kind, batch);
-        outcomes.forEach((o, k) => {
-          if (o === 'maybe') open.push({ ...batch[k], sure: false });
-          else if (!o.ok) fail(batch[k].change, o.message);
-          else if (o.id === null) open.push({ ...batch[k], sure: true });
-          else saved(batch[k].change, o.id);
-        });
+        record(await sendBatch(kind, batch), batch, open);
       }
     }
   }

@@ -7,7 +7,7 @@ import { HaloAuth } from './auth';
 import { HaloApiError, haloErrorMessage } from './errors';
 import { RollingLimiter } from './limiter';
 import { siteFromRow } from './normalise';
-import { Query, agentRows, completeRoles, readCreated, readCreatedAgents, readDetails, readSnapshot, userRows } from './reader';
+import { Query, agentsFromRows, completeRoles, readCreated, readCreatedAgents, readDetails, readSnapshot, usersFromRows } from './reader';
 import { HaloCounters, Log, SendResult, Tally, Transport } from './transport';
 import { BatchResult, Landed, WriteKind, postBatch } from './writer';
 
@@ -82,11 +82,11 @@ export class HaloClient {
   async readCreated(kind: 'user' | 'agent' | 'site', snapshot: HaloSnapshot, want: number, needs: HaloNeeds): Promise<{ records: Array<HaloUser | HaloAgent | HaloSite>; requests: number }> {
     if (kind === 'agent') {
       const { rows, requests } = await readCreatedAgents(this.api, new Set(snapshot.agents.map((a) => a.id)), this.pageSize);
-      return { records: agentRows(rows, snapshot, needs), requests };
+      return { records: agentsFromRows(rows, snapshot, needs), requests };
     }
     const known = new Set((kind === 'user' ? snapshot.users : snapshot.sites).map((r) => r.id));
     const { rows, requests } = await readCreated(this.api, kind, known, want, this.pageSize);
-    return { records: kind === 'user' ? userRows(rows, snapshot, needs) : rows.map(siteFromRow), requests };
+    return { records: kind === 'user' ? usersFromRows(rows, snapshot, needs) : rows.map(siteFromRow), requests };
   }
 
   /** One POST of up to batchSize records; a per-record result in order. Never resends a create Halo may have saved. */

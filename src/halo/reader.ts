@@ -55,10 +55,8 @@ export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: numb
     cabs: cabs.map(cabFromRow),
     stats: { requests: 0, detailReads: 0, warnings: [] },
   };
-  const lookups = lookupsOf(snapshot);
-  snapshot.users = userRows.map((r) => userFromRow(r, lookups, listColumns(userRows, 'users', needs.userFields, custom.users)));
-  snapshot.agents = agentRows.map((r) => agentFromRow(r, lookups, listColumns(agentRows, 'agents', needs.agentFields, custom.agents)));
-  assertUniqueIds(snapshot.agents, '/Agent');
+  snapshot.users = usersFromRows(userRows, snapshot, needs);
+  snapshot.agents = agentsFromRows(agentRows, snapshot, needs);
   if (fields?.missing.length) {
     snapshot.stats.warnings.push(`Halo defines no custom field named ${fields.missing.join(', ')}: every user reads as empty there, and writing it will fail unless Halo creates it.`);
   }
@@ -170,7 +168,10 @@ export async function readAgents(api: ApiGet, query: Query, pageSize: number, ta
   const rows = unwrapList(body, LIST_KEYS.agents);
   if (!rows || !rows.every(isRow)) throw new HaloReadError('Halo GET /api/Agent answered something that is not a list of agents');
   const total = o?.record_count;
-  if (total === undefined || total === rows.length) return rows;
+  if (total === undefined || total === rows.length) {
+    assertUniqueIds(rows as Row[], '/Agent');
+    return rows as Row[];
+  }
   return readPaged(api, '/Agent', LIST_KEYS.agents, query, pageSize, tally);
 }
 
@@ -254,13 +255,14 @@ export async function readCreatedAgents(api: ApiGet, known: ReadonlySet<number>,
   return { rows: rows.filter((r) => !known.has(Number(r.id))), requests: tally.requests };
 }
 
-export function userRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloUser[] {
+/** List rows → users, with what the whole read says about its columns (computed once per read). */
+export function usersFromRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloUser[] {
   const lookups = lookupsOf(snapshot);
   const cols = listColumns(rows, 'users', needs.userFields, customFieldsOf(needs).users);
   return rows.map((r) => userFromRow(r, lookups, cols));
 }
 
-export function agentRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloAgent[] {
+export function agentsFromRows(rows: Row[], snapshot: HaloSnapshot, needs: HaloNeeds): HaloAgent[] {
   const lookups = lookupsOf(snapshot);
   const cols = listColumns(rows, 'agents', needs.agentFields, customFieldsOf(needs).agents);
   return rows.map((r) => agentFromRow(r, lookups, cols));
@@ -344,7 +346,7 @@ function mergeFields(into: Record<string, unknown>, from: Record<string, unknown
   for (const [k, v] of Object.entries(from)) if (!(k in into)) into[k] = v;
 }
 
-export function lookupsOf(s: HaloSnapshot): Lookups {
+function lookupsOf(s: HaloSnapshot): Lookups {
   return {
     agentRoles: new Map(s.agentRoles.flatMap((r): Array<[string, string]> => [[String(r.id).toLowerCase(), r.name], ...(r.idInt !== undefined ? [[String(r.idInt), r.name] as [string, string]] : [])])),
     userRoles: new Map(s.userRoles.map((r) => [String(r.id), r.name])),

@@ -10,7 +10,7 @@ import { JournalError } from '../../src/engine/journal';
 import { applyWith, planWith, PlanRun } from '../../src/engine/run';
 import type { FaultRule } from '../../src/sim/faults';
 import { generateWorld } from '../../src/sim/world';
-import { duplicates, FaultEnv, firstDifference, journalProblems, LENIENT, mappingWith, parseJournal, projection, record, startFaultEnv } from './support';
+import { duplicates, FaultEnv, firstDifference, journalProblems, LENIENT, mappingWith, parseJournal, projection, record, withFaultEnv } from './support';
 
 const WORLD = { users: 300, seed: 21 };
 const MAPPING = mappingWith([...LENIENT, [['halo', 'batchSize'], 10]]);
@@ -18,19 +18,8 @@ const POST_USERS = /^\/api\/users$/i;
 
 type Projection = ReturnType<typeof projection>;
 
-async function fresh(): Promise<FaultEnv> {
-  return startFaultEnv({ world: generateWorld(WORLD), mapping: MAPPING });
-}
-
-async function withEnv<T>(fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
-  const env = await fresh();
-  const conns = await env.connect();
-  try {
-    return await fn(env, conns);
-  } finally {
-    conns.close();
-    await env.close();
-  }
+function withEnv<T>(fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
+  return withFaultEnv({ world: generateWorld(WORLD), mapping: MAPPING }, fn);
 }
 
 const userBatches = (run: PlanRun, actions: string[]) => Math.ceil(run.plan.changes.filter((c) => c.kind === 'user' && actions.includes(c.action)).length / 10);

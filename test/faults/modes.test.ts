@@ -8,22 +8,15 @@ import { before, describe, it } from 'node:test';
 import type { Connections } from '../../src/engine/connections';
 import { applyWith, planWith } from '../../src/engine/run';
 import { MODE_NAMES, NAMED_MODES } from '../../src/sim/halo/modes';
-import { FaultEnv, duplicates, firstDifference, projection, record, startFaultEnv } from './support';
+import { FaultEnv, duplicates, firstDifference, projection, record, withFaultEnv } from './support';
 
 type Projection = ReturnType<typeof projection>;
 const WORLD = { users: 300, seed: 5 };
 const POST_USERS = /^\/api\/Users$/;
 const detailGets = (env: FaultEnv) => env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/(users|agent)\/\d+$/i.test(r.path)).length;
 
-async function inMode<T>(mode: string, fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
-  const env = await startFaultEnv({ worldOptions: WORLD, haloModes: NAMED_MODES[mode] });
-  const conns = await env.connect();
-  try {
-    return await fn(env, conns);
-  } finally {
-    conns.close();
-    await env.close();
-  }
+function inMode<T>(mode: string, fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
+  return withFaultEnv({ worldOptions: WORLD, haloModes: NAMED_MODES[mode] }, fn);
 }
 
 /** In the append reading, `roles`/`teams` can only add: removals are the one thing no documented call makes. */

@@ -69,6 +69,18 @@ export async function startFaultEnv(options: SimulatorOptions & { mapping?: stri
   };
 }
 
+/** A fault environment and a connection to it for the length of `fn`, both closed after. */
+export async function withFaultEnv<T>(options: SimulatorOptions & { mapping?: string }, fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
+  const env = await startFaultEnv(options);
+  const conns = await env.connect();
+  try {
+    return await fn(env, conns);
+  } finally {
+    conns.close();
+    await env.close();
+  }
+}
+
 const lc = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v ?? null);
 const names = (xs: unknown) => (Array.isArray(xs) ? xs.map((x) => String((x as { name?: unknown }).name ?? (x as { id?: unknown }).id)).sort() : []);
 

@@ -40,8 +40,11 @@ describe('Halo client: postBatch', () => {
     const h = await harness();
     try {
       const client = h.client();
-      const [one] = await client.postBatch('agent', [{ name: 'New Agent', email: 'new.agent@contoso.com' }]);
-      assert.ok(one.ok && h.sim.state.agents.some((a) => a.id === one.id && a.name === 'New Agent'));
+      const [one] = await client.postBatch('user', [{ name: 'New Person', site_id: 10 }]);
+      assert.ok(one.ok && h.sim.state.users.some((u) => u.id === one.id && u.name === 'New Person'), 'one record: the answer is that record');
+      const [agent] = await client.postBatch('agent', [{ name: 'New Agent', email: 'new.agent@contoso.com' }]);
+      assert.deepEqual(agent, { ok: true, id: null }, 'POST /Agent answers no body: saved, id to be learnt');
+      assert.ok(h.sim.state.agents.some((a) => a.name === 'New Agent'));
       const two = await client.postBatch('user', [
         { id: 101, inactive: true },
         { id: 102, inactive: true },

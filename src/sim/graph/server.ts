@@ -9,7 +9,6 @@ import { answerFault, Faults, FaultRule, sendJson } from '../faults';
 import type { GraphTenant } from '../state';
 import type { TlsMaterial } from '../tls';
 import type { Reply, SimContext } from './context';
-import { GRAPH_PERMISSIONS } from '../../entra/scopes';
 import { delta, DeltaRounds } from './delta';
 import { DeviceLogins } from './device-login';
 import { SimTenant } from './directory';
@@ -59,7 +58,8 @@ export interface GraphSim {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_ROLES = GRAPH_PERMISSIONS;
+/** The application permissions a tenant admin grants a read-only sync app (entra-graph.md), unless a test says otherwise. */
+export const DEFAULT_ROLES = ['User.Read.All', 'GroupMember.Read.All'];
 
 export async function startGraphSim(tenants: GraphTenant[], opts: GraphSimOptions): Promise<GraphSim> {
   const simTenants = tenants.map((t) => new SimTenant(t));

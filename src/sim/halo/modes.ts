@@ -19,7 +19,11 @@ export interface HaloModes {
    * document adds the paging parameters but no response schema [U]).
    */
   agentList: 'bare' | 'bare-with-roles' | 'paged';
-  /** POST answer: 201 with one object whatever the batch (newer document) [V]; an array in request order; 200 with no body (as POST /Agent declares) [V]. */
+  /**
+   * POST answer. `single`, as the newer document declares per endpoint [V]: /Users, /Site, /Client
+   * answer 201 with one object whatever the batch; /Agent, /Team, /CAB a 200 with no content
+   * (read as no body). `array`: an array in request order everywhere; `empty`: 200, no body, everywhere.
+   */
   postAnswer: 'single' | 'array' | 'empty';
   /** A 400 in a batch: nothing saved [I], or the valid records saved and the bad ones named [U]. */
   batch400: 'none-saved' | 'valid-saved';

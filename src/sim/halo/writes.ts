@@ -59,11 +59,14 @@ export function postRecords(state: HaloState, kind: WriteKind, text: string, mod
     return modelStateError(named);
   }
   const records = saved as HaloRecord[];
-  if (modes.postAnswer === 'empty') return { status: 200, text: '' };
   if (modes.postAnswer === 'array') return { status: 201, body: render(records, modes) };
-  // [V, newer document] 201 with one object whatever the batch: here the last record saved.
+  // [V, newer document] POST /Agent, /Team, /CAB declare a 200 with no content: the worst reading is none.
+  if (modes.postAnswer === 'empty' || !ANSWERS_WITH_OBJECT.has(kind)) return { status: 200, text: '' };
+  // [V, newer document] POST /Users, /Site, /Client: 201 with one object whatever the batch (here the last saved).
   return { status: 201, body: render(records[records.length - 1], modes) };
 }
+
+const ANSWERS_WITH_OBJECT = new Set<WriteKind>(['users', 'sites', 'clients']);
 
 interface Ctx {
   state: HaloState;
