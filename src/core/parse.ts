@@ -25,6 +25,8 @@ export interface ParsedMapping extends Locator {
 
 /** Alias expansions allowed while reading the file: ample for reuse, far too few for an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
+/** The deepest a mapping file needs is about 6 levels (fields → users → field → from → list); far deeper is a hazard. */
+export const MAX_DEPTH = 24;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
 // Editor keywords: annotations for ajv, read by our messages and by YAML/JSON language servers.
@@ -104,6 +106,13 @@ export function parseMapping(raw: string): ParsedMapping {
       range: START,
       path: [],
     });
+    return finish();
+  }
+
+  const deep = tooDeep(contents);
+  if (deep) {
+    // Refused before anything walks the tree recursively (the schema validator, toJS).
+    diagnostics.push({ severity: 'error', code: 'too-deep', message: `the file nests more than ${MAX_DEPTH} levels deep here; a mapping file needs about 6`, range: source.nodeRange(deep) ?? START, path: [] });
     return finish();
   }
 
@@ -316,6 +325,21 @@ function yamlProblem(severity: Severity, err: YamlProblem, source: SourceMap): D
       message = `${severity === 'error' ? 'invalid YAML' : 'YAML'}: ${lowerFirst(err.message)}`;
   }
   return { severity, code, message, range, path: [] };
+}
+
+/** The first map or list nested deeper than MAX_DEPTH, found without recursion (aliases are not followed). */
+function tooDeep(root: Node): Node | undefined {
+  const stack: Array<[Node, number]> = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) return node;
+    if (isMap(node)) {
+      for (const pair of node.items) for (const child of [pair.key, pair.value]) if (isMap(child) || isSeq(child)) stack.push([child as Node, depth + 1]);
+    } else if (isSeq(node)) {
+      for (const child of node.items) if (isMap(child) || isSeq(child)) stack.push([child as Node, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function aliasProblem(e: unknown, source: SourceMap): Diagnostic {
