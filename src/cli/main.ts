@@ -11,7 +11,7 @@ import { BlockedError } from '../engine/apply';
 import { connect, Connections } from '../engine/connections';
 import { MappingInvalidError, readMappingFile, validMapping } from '../engine/mapping-file';
 import { applyWith, planWith, PlanRun } from '../engine/run';
-import { Progress } from './progress';
+import { Progress, detailBar } from './progress';
 import { runDemo, runSim } from './demo';
 import { runRevert } from './revert';
 
@@ -157,7 +157,7 @@ async function planCommand(args: string[], io: Io): Promise<number> {
     options: { json: { type: 'string' }, markdown: { type: 'string' }, 'detailed-exitcode': { type: 'boolean' }, incremental: { type: 'boolean' } },
   });
   return withConnections(fileArg(positionals), io, undefined, async (conns, progress) => {
-    const run = await planWith(conns, { onProgress: (m) => progress.step(m), incremental: values.incremental });
+    const run = await planWith(conns, { onProgress: (m) => progress.step(m), onDetail: detailBar(progress), incremental: values.incremental });
     progress.clear();
     io.stdout.write(renderText(run.plan));
     writeOutputs(run, values.json, values.markdown);
@@ -183,7 +183,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     return await withConnections(fileArg(positionals), io, controller.signal, async (conns, progress) => {
-      const run = await planWith(conns, { signal: controller.signal, onProgress: (m) => progress.step(m), incremental: values.incremental });
+      const run = await planWith(conns, { signal: controller.signal, onProgress: (m) => progress.step(m), onDetail: detailBar(progress), incremental: values.incremental });
       progress.clear();
       io.stdout.write(renderText(run.plan));
       if (!run.plan.changes.length) {

@@ -36,3 +36,11 @@ export class Progress {
     this.drawn = false;
   }
 }
+
+/** The bar of announced detail reads: every read on a terminal, every 5 % in a log. */
+export function detailBar(progress: Progress): (done: number, total: number) => void {
+  return (done, total) => {
+    const step = Math.max(1, Math.ceil(total / 20));
+    if (done === total || done % step === 0) progress.update(done, total, 'Halo records read one by one');
+  };
+}

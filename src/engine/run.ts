@@ -29,11 +29,13 @@ export interface PlanWithOptions {
   onProgress?: (m: string) => void;
   /** Refresh Entra from its cached snapshot with delta queries (see takeSnapshots). */
   incremental?: boolean;
+  /** Detail reads done of those announced (only a Halo whose rows lack what the plan needs makes them). */
+  onDetail?: (done: number, total: number) => void;
 }
 
 export async function planWith(conns: Connections, options: PlanWithOptions = {}): Promise<PlanRun> {
   const before = conns.halo.requestCount;
-  const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, incremental: options.incremental });
+  const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, onDetail: options.onDetail, incremental: options.incremental });
   const agentLinks = readAgentLinks(conns.stateDir);
   const matched: AgentLink[] = [];
   const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l) });

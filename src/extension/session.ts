@@ -36,6 +36,8 @@ export interface SessionServices {
 export interface ReadOptions {
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Detail reads done of those announced, for a notification's bar. */
+  onDetail?: (done: number, total: number) => void;
 }
 
 export interface LoadedMapping {
@@ -196,6 +198,7 @@ export class MappingSession implements vscode.Disposable {
             this.setBusy(m);
             options.onProgress?.(m);
           },
+          onDetail: options.onDetail,
         });
         const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
         this.cache = {

@@ -83,6 +83,9 @@ describe('bad input: every broken mapping is refused by the built CLI with a pos
       faultsInjected: inputs.length,
       passed: true,
       files: inputs.map((x) => x.name),
+      inputs: inputs.length,
+      rejected,
+      warningOnly: warningsOnly.length,
     });
   });
 });

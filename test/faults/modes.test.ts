@@ -52,7 +52,7 @@ describe('faults: every simulator mode (DESIGN §6a)', () => {
           assert.ok(JSON.stringify(now) === JSON.stringify(reference), firstDifference(reference, now));
         }
         assert.equal(JSON.stringify(third.plan), JSON.stringify(second.plan), 'stable');
-        record({ id: `mode-${mode}-converge`, area: 'modes', input: `Halo answering as "${mode}": plan, apply, plan`, expected: 'the documented outcome, no duplicate, later plans without detail reads', observed: `first plan ${firstDetails} detail reads; applied ${result.applied}; second plan ${second.plan.changes.length} changes; later detail reads 0`, faultsInjected: 0, passed: true });
+        record({ id: `mode-${mode}-converge`, area: 'modes', input: `Halo answering as "${mode}": plan, apply, plan`, expected: 'the documented outcome, no duplicate, later plans without detail reads', observed: `first plan ${firstDetails} detail reads; applied ${result.applied}; second plan ${second.plan.changes.length} changes; later detail reads 0`, faultsInjected: 0, passed: true, duplicates: duplicates(env.sims.world.halo).length });
       });
     });
 
@@ -68,7 +68,7 @@ describe('faults: every simulator mode (DESIGN §6a)', () => {
         assert.deepEqual(duplicates(env.sims.world.halo), []);
         const after = await planWith(conns);
         assert.ok(mode === 'append-memberships' ? onlyRemovals(after.plan.changes as never) : after.plan.changes.length === 0);
-        record({ id: `mode-${mode}-timeout-create`, area: 'modes', input: `Halo answering as "${mode}": the first create batch of users is saved, its answer never comes`, expected: 'no duplicate; every change applied once', observed: `applied ${result.applied}, failed 0, duplicates 0`, faultsInjected: fired, passed: true });
+        record({ id: `mode-${mode}-timeout-create`, area: 'modes', input: `Halo answering as "${mode}": the first create batch of users is saved, its answer never comes`, expected: 'no duplicate; every change applied once', observed: `applied ${result.applied}, failed 0, duplicates 0`, faultsInjected: fired, passed: true, duplicates: duplicates(env.sims.world.halo).length });
       });
     });
 
@@ -89,7 +89,7 @@ describe('faults: every simulator mode (DESIGN §6a)', () => {
         assert.deepEqual(duplicates(env.sims.world.halo), []);
         const after = await planWith(conns);
         assert.ok(mode === 'append-memberships' ? onlyRemovals(after.plan.changes as never) : after.plan.changes.length === 0);
-        record({ id: `mode-${mode}-400-create`, area: 'modes', input: `Halo answering as "${mode}": creates into a site deleted since the plan (400 for those records)`, expected: 'the others saved once, the bad ones reported; a later apply finishes; no duplicate', observed: `failed ${result.failed} (site gone), then applied ${again.applied}; duplicates 0`, faultsInjected: result.failed, passed: true });
+        record({ id: `mode-${mode}-400-create`, area: 'modes', input: `Halo answering as "${mode}": creates into a site deleted since the plan (400 for those records)`, expected: 'the others saved once, the bad ones reported; a later apply finishes; no duplicate', observed: `failed ${result.failed} (site gone), then applied ${again.applied}; duplicates 0`, faultsInjected: 1, passed: true, duplicates: duplicates(env.sims.world.halo).length });
       });
     });
   }

@@ -103,6 +103,29 @@ describe('cli: plan and apply against the simulators', () => {
   });
 });
 
+describe('cli: a Halo whose rows carry no link (older document)', () => {
+  let env: SimEnv;
+  before(async () => {
+    env = await startSimEnv({ worldOptions: { users: 150, seed: 12, anomalies: false }, haloModes: { userRows: 'older' } });
+  });
+  after(() => env.close());
+
+  it('announces the detail reads with their count before it starts, shows their progress, and makes none on the next plan', async () => {
+    const first = await run(['plan', env.file], env.sims.env);
+    assert.equal(first.code, 0, first.stderr);
+    const announced = /lack what the plan needs for (\d+) records: reading their details one by one \((\d+) requests/.exec(first.stderr);
+    assert.ok(announced, first.stderr);
+    assert.equal(announced[1], announced[2]);
+    assert.match(first.stderr, new RegExp(`Halo records read one by one \\(${announced[1]}/${announced[1]}\\)`), 'the bar reaches the end');
+    const details = () => env.sims.requests.halo.filter((r) => /^\/api\/users\/\d+$/i.test(r.path)).length;
+    assert.equal(details(), Number(announced[1]), 'exactly the announced reads');
+    const second = await run(['plan', env.file], env.sims.env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /one by one/, 'links remembered with unchanged rows: no detail read');
+    assert.equal(details(), Number(announced[1]));
+  });
+});
+
 describe('cli: demo', () => {
   it('runs on the embedded simulators and converges', async () => {
     const res = await run(['demo', '--users', '80']);

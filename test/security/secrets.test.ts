@@ -104,6 +104,8 @@ describe('security: no secret in any artefact', () => {
       faultsInjected: 3,
       passed: true,
       files,
+      artefacts: artefacts.length,
+      found: leaks.length,
     });
   });
 });

@@ -7,11 +7,21 @@ import { runTests } from '@vscode/test-electron';
 import { copyFixture, harness, root, shimPath } from './harness';
 
 async function main(): Promise<number> {
+  const trusted = await layer('suite', false);
+  // The same extension in a folder VS Code itself does not trust: workspace trust on, fresh profile.
+  const untrusted = await layer('untrusted', true);
+  return trusted || untrusted;
+}
+
+async function layer(suiteDir: string, untrusted: boolean): Promise<number> {
   const started = Date.now();
+  const name = untrusted ? 'vscode layer (untrusted workspace)' : 'vscode layer';
+  if (untrusted) process.env.HALO_VSCODE_UNTRUSTED = '1';
+  else delete process.env.HALO_VSCODE_UNTRUSTED;
   harness.checkSetup();
   const bundle = path.join(root, 'dist', 'extension.js');
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
-  const suite = path.join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
+  const suite = path.join(root, 'out', 'test', 'vscode', suiteDir, 'index.js');
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run \`npm run compile-tests\` first`);
   // runTests spawns the shim directly; a checkout or an archive may have dropped its executable bit.
   fs.chmodSync(shimPath, 0o755);
@@ -37,13 +47,13 @@ async function main(): Promise<number> {
         `--extensions-dir=${path.join(run, 'extensions')}`,
       ],
     });
-    console.log(`vscode layer: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${name}: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } catch (e) {
-    console.error(`vscode layer: FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${(e as Error).message}`);
+    console.error(`${name}: FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${(e as Error).message}`);
     return 1;
   } finally {
-    if (process.env.HALO_VSCODE_KEEP) console.log(`vscode layer: kept ${run}`);
+    if (process.env.HALO_VSCODE_KEEP) console.log(`${name}: kept ${run}`);
     else fs.rmSync(run, { recursive: true, force: true, maxRetries: 3 });
   }
 }

@@ -69,7 +69,7 @@ async function applyOnce(svc: Services, session: MappingSession, what: string, k
   try {
     opened = await withCancellableProgress('Halo Identity', (signal, report) => {
       report.message('Reading Entra and Halo to plan the apply…');
-      return session.readOpen({ signal, onProgress: (m) => report.message(m) });
+      return session.readOpen({ signal, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
     });
   } catch (e) {
     if (!isCancellation(e)) reportFailure(svc, `${what} failed`, e, session);

@@ -19,7 +19,7 @@ export async function readWithProgress(svc: Services, session: MappingSession): 
   try {
     return await withCancellableProgress('Halo Identity', (signal, report) => {
       report.message('Reading Entra and Halo…');
-      return session.read({ signal, onProgress: (m) => report.message(m) });
+      return session.read({ signal, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
     });
   } catch (e) {
     if (!isCancellation(e)) reportFailure(svc, 'Planning failed', e, session);

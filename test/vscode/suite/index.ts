@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 
-export async function run(): Promise<void> {
+export function run(): Promise<void> {
+  return runSuites(__dirname);
+}
+
+/** Every compiled *.test.js in `dir`, in one mocha run; throws when one fails or none ran. */
+export async function runSuites(dir: string): Promise<void> {
   const mocha = new Mocha({
     ui: 'tdd',
     reporter: 'spec',
@@ -15,10 +20,10 @@ export async function run(): Promise<void> {
   });
   if (process.env.HALO_VSCODE_GREP) mocha.grep(process.env.HALO_VSCODE_GREP);
 
-  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
+  const files = fs.readdirSync(dir).filter(f => f.endsWith('.test.js')).sort();
   // The smoke suite first: when activation itself is broken, its failure is the one to read.
   files.sort((a, b) => Number(b === 'smoke.test.js') - Number(a === 'smoke.test.js'));
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  for (const f of files) mocha.addFile(path.join(dir, f));
 
   const { passed, failed } = await new Promise<{ passed: number; failed: number }>((resolve, reject) => {
     try {
