@@ -18,6 +18,8 @@ import { benchMapping } from './tenant';
 export interface ModeRun {
   mode: string;
   users: number;
+  /** Modelled from a measured run, not measured itself. */
+  modelled?: boolean;
   plan: number;
   planFloor: number;
   detailReads: number;
@@ -46,7 +48,18 @@ export function modeFloor(mode: string, plan: Plan, mapping: Mapping, halo: Halo
   return { read, apply: base.writes + reread };
 }
 
-export async function modeRun(mode: string, users: number): Promise<ModeRun> {
+export interface ModePlan {
+  run: ModeRun;
+  plan: Plan;
+  mapping: Mapping;
+  halo: HaloSnapshot;
+  pageSize: number;
+  batchSize: number;
+}
+
+export async function modeRun(mode: string, users: number): Promise<ModeRun>;
+export async function modeRun(mode: string, users: number, keep: true): Promise<ModePlan>;
+export async function modeRun(mode: string, users: number, keep = false): Promise<ModeRun | ModePlan> {
   const host = await Host.start({ users, mapping: benchMapping([[['halo', 'rateLimit'], { requests: 1_000_000, windowSeconds: 1 }]]), haloModes: NAMED_MODES[mode] });
   const conns = await host.connect();
   try {
@@ -59,7 +72,8 @@ export async function modeRun(mode: string, users: number): Promise<ModeRun> {
     const run = await planWith(conns);
     const p = await halo();
     // The floor of the Halo the plan read (the apply adds what it creates to that snapshot).
-    const floor = modeFloor(mode, run.plan, conns.mapping, run.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize);
+    const read = { ...run.snapshots.halo, users: [...run.snapshots.halo.users], agents: [...run.snapshots.halo.agents], sites: [...run.snapshots.halo.sites] };
+    const floor = modeFloor(mode, run.plan, conns.mapping, read, conns.halo.pageSize, conns.halo.batchSize);
     const applied = await applyWith(conns, run, { planIsCurrent: true });
     assert.equal(applied.failed + applied.stale + applied.skipped, 0, `${mode}: ${JSON.stringify(applied.problems.slice(0, 2))}`);
     const a = await halo();
@@ -67,7 +81,7 @@ export async function modeRun(mode: string, users: number): Promise<ModeRun> {
     const r = await halo();
     if (mode !== 'append-memberships') assert.equal(again.plan.changes.length, 0, `${mode}: the re-plan after apply still has changes`);
     const replanFloor = modeFloor(mode, again.plan, conns.mapping, again.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize).read;
-    return {
+    const result: ModeRun = {
       mode, users,
       plan: p.requests, planFloor: floor.read, detailReads: p.details,
       apply: a.requests, applyFloor: floor.apply,
@@ -75,6 +89,7 @@ export async function modeRun(mode: string, users: number): Promise<ModeRun> {
       naive: naiveOf(run.plan, conns.mapping, run.snapshots.entra, run.snapshots.halo).total,
       halo429: p.throttled + a.throttled + r.throttled,
     };
+    return keep ? { run: result, plan: run.plan, mapping: conns.mapping, halo: read, pageSize: conns.halo.pageSize, batchSize: conns.halo.batchSize } : result;
   } finally {
     conns.close();
     await host.stop();

@@ -103,6 +103,9 @@ export interface HaloSnapshot {
   userRoles: HaloNamed[];
   teams: HaloNamed[];
   cabs: HaloCab[];
-  /** How the snapshot was read: detail reads made and anything the admin should know. */
-  stats: { requests: number; detailReads: number; warnings: string[] };
+  /**
+   * How the snapshot was read: detail reads made and anything the admin should know. `partialRoles`:
+   * when records' roles are known only for some roles (read role by role), the names of those roles.
+   */
+  stats: { requests: number; detailReads: number; warnings: string[]; partialRoles?: { agent?: string[]; user?: string[] } };
 }

@@ -10,6 +10,8 @@ export interface SnapshotScope {
   halo: HaloNeeds;
   /** The systems read: Halo instance and Entra tenants (a change means other systems entirely). */
   systems: string;
+  /** Roles whose members were read role by role (Halo rows carried no roles); absent: every role was known. */
+  partialRoles?: { agent?: string[]; user?: string[] };
 }
 
 /** Identifies the systems a mapping reads, before any reference is resolved. */
@@ -46,6 +48,14 @@ export function uncovered(read: SnapshotScope, now: SnapshotScope): string[] {
   if (h.agentRoles && !r.agentRoles) out.push('Halo agent roles');
   if (h.teams && !r.teams) out.push('Halo teams');
   if (h.cabs && !r.cabs) out.push('Halo CABs');
+  // Read role by role, a snapshot knows nothing of the members of a role the edit starts managing.
+  for (const [kind, names] of [['agent', h.agentRoleNames], ['user', h.userRoleNames]] as const) {
+    const had = read.partialRoles?.[kind];
+    if (!had) continue;
+    const known = new Set(had.map((n) => n.toLowerCase()));
+    const missing = names.filter((n) => !known.has(n.toLowerCase()));
+    if (missing.length) out.push(`the Halo members of ${kind} role${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+  }
   return out;
 }
 

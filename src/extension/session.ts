@@ -204,7 +204,7 @@ export class MappingSession implements vscode.Disposable {
         this.cache = {
           snapshots: run.snapshots,
           agentLinks: run.agentLinks,
-          scope: { entra: entraNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping) },
+          scope: { entra: entraNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping), partialRoles: run.snapshots.halo.stats.partialRoles },
           delegated,
           groupNames: undefined,
         };

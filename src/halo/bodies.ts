@@ -136,7 +136,7 @@ function merge(current: string[], add: string[], remove: string[]): string[] {
 
 function known<T extends HaloUser | HaloAgent>(rec: T, key: 'roles' | 'teams', change: Change, fresh?: HaloSnapshot): string[] {
   const value = (rec as unknown as Record<string, string[] | undefined>)[key];
-  if (key === 'roles' && fresh && change.kind !== 'site' && !rolesComplete(fresh, change.kind)) {
+  if (key === 'roles' && fresh && change.kind !== 'site' && !rolesComplete(fresh, change.kind, rec)) {
     throw new BodyError(`the roles of ${change.kind} "${change.name}" (Halo id ${rec.id}) are known only for the roles the mapping manages; the others must be read before a whole set is written`);
   }
   if (value === undefined) {

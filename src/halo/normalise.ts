@@ -23,19 +23,15 @@ export interface WireCab {
 /** CAB wire details by snapshot object: they stay in src/halo, as the snapshot types promise. */
 export const wireCabs = new WeakMap<HaloCab, WireCab>();
 
-/** How a snapshot's role memberships were read, kept beside it for the writes that need whole sets. */
-export interface RoleCoverage {
-  /** Roles (lower-case names) whose members were read by a filtered list; null when rows carried every role. */
-  agent: Set<string> | null;
-  user: Set<string> | null;
-}
-export const roleCoverage = new WeakMap<HaloSnapshot, RoleCoverage>();
+/** Records whose whole role set a detail read gave, although their snapshot knows roles only in part. */
+export const wholeRoles = new WeakSet<HaloUser | HaloAgent>();
 
-/** Whether the snapshot knows every role of its records of `kind` (a whole-set write needs that). */
-export function rolesComplete(snapshot: HaloSnapshot, kind: 'agent' | 'user'): boolean {
-  const known = roleCoverage.get(snapshot)?.[kind];
-  if (!known) return true;
-  return (kind === 'agent' ? snapshot.agentRoles : snapshot.userRoles).every((r) => known.has(r.name.toLowerCase()));
+/** Whether every role of `record` is known (a whole-set write needs that). */
+export function rolesComplete(snapshot: HaloSnapshot, kind: 'agent' | 'user', record: HaloUser | HaloAgent): boolean {
+  const known = snapshot.stats.partialRoles?.[kind];
+  if (!known || wholeRoles.has(record)) return true;
+  const names = new Set(known.map((n) => n.toLowerCase()));
+  return (kind === 'agent' ? snapshot.agentRoles : snapshot.userRoles).every((r) => names.has(r.name.toLowerCase()));
 }
 
 /**

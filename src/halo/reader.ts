@@ -6,7 +6,7 @@ import type { HaloNeeds } from '../core/needs';
 import type { HaloAgent, HaloNamed, HaloSnapshot, HaloUser } from '../core/snapshot';
 import documentedJson from './documented-columns.json';
 import { HaloReadError } from './errors';
-import { ListColumns, Lookups, Row, RoleCoverage, roleCoverage, agentFromRow, cabFromRow, clientFromRow, columnsOf, detailColumns, namedFromRow, siteFromRow, userFromRow } from './normalise';
+import { ListColumns, Lookups, Row, agentFromRow, cabFromRow, clientFromRow, columnsOf, detailColumns, namedFromRow, siteFromRow, userFromRow, wholeRoles } from './normalise';
 import type { Tally } from './transport';
 import { LIST_KEYS, isCustomField, unwrapList } from './wire';
 
@@ -62,8 +62,6 @@ export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: numb
   }
 
   // Rows without role data: one filtered list per role the mapping manages gives its members.
-  const coverage: RoleCoverage = { agent: null, user: null };
-  roleCoverage.set(snapshot, coverage);
   const managedAgentRoles = byNames(snapshot.agentRoles, needs.agentRoleNames);
   const managedUserRoles = byNames(snapshot.userRoles, needs.userRoleNames);
   await Promise.all([
@@ -82,13 +80,13 @@ function listColumns(rows: Row[], kind: 'users' | 'agents', needed: string[], cu
 /**
  * `role=` filtered lists (agents: the role's integer id "passed as a string" [V]; users: the
  * user role id [V, undocumented int]) for `roles`; each record's roles become its memberships in
- * them. The snapshot's coverage records which roles are known, so a write that needs a whole
- * set reads the rest first (completeRoles).
+ * them. `stats.partialRoles` names the roles read, so a write that needs a whole set reads the
+ * rest first (completeRoles) and an edit naming another role knows the snapshot lacks it.
  */
 async function readRoleMembers(api: ApiGet, snapshot: HaloSnapshot, kind: 'agent' | 'user', roles: HaloNamed[], pageSize: number, tally: Tally): Promise<void> {
-  const coverage = roleCoverage.get(snapshot)!;
   const records: Array<HaloAgent | HaloUser> = kind === 'agent' ? snapshot.agents : snapshot.users;
-  const known = (coverage[kind] ??= new Set());
+  const partial = (snapshot.stats.partialRoles ??= {});
+  const known = (partial[kind] ??= []);
   for (const r of records) if (r.roles === undefined) r.roles = [];
   const members = new Map(records.map((r) => [r.id, r]));
   await forEachLimited(roles, CONCURRENCY, async (role) => {
@@ -102,8 +100,9 @@ async function readRoleMembers(api: ApiGet, snapshot: HaloSnapshot, kind: 'agent
       const r = members.get(Number(row.id));
       if (r && !r.roles!.includes(role.name)) r.roles!.push(role.name);
     }
-    known.add(role.name.toLowerCase());
+    if (!known.includes(role.name)) known.push(role.name);
   });
+  known.sort();
 }
 
 function roleFilter(kind: 'agent' | 'user', role: HaloNamed): number | undefined {
@@ -118,9 +117,8 @@ function roleFilter(kind: 'agent' | 'user', role: HaloNamed): number | undefined
  * requests. Fills the records in place.
  */
 export async function completeRoles(api: ApiGet, snapshot: HaloSnapshot, kind: 'agent' | 'user', ids: number[], pageSize: number): Promise<number> {
-  const coverage = roleCoverage.get(snapshot);
-  const known = coverage?.[kind];
-  if (!known || !ids.length) return 0;
+  const known = new Set((snapshot.stats.partialRoles?.[kind] ?? []).map((n) => n.toLowerCase()));
+  if (!snapshot.stats.partialRoles?.[kind] || !ids.length) return 0;
   const all = kind === 'agent' ? snapshot.agentRoles : snapshot.userRoles;
   const rest = all.filter((r) => !known.has(r.name.toLowerCase()));
   if (!rest.length) return 0;
@@ -135,7 +133,10 @@ export async function completeRoles(api: ApiGet, snapshot: HaloSnapshot, kind: '
       const row = await readOne(api, kind, id, tally);
       const detail = kind === 'agent' ? agentFromRow(row, lookups, detailColumns(row, [])) : userFromRow(row, lookups, detailColumns(row, []));
       const rec = records.get(id);
-      if (rec && detail.roles) rec.roles = detail.roles;
+      if (rec && detail.roles) {
+        rec.roles = detail.roles;
+        wholeRoles.add(rec);
+      }
     });
     snapshot.stats.detailReads += unique.length;
   }

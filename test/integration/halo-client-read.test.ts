@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HaloGaveUpError, HaloReadError } from '../../src/halo/errors';
 import { Faults } from '../../src/sim/faults';
-import { NEEDS, count, harness, haloState } from '../support/halo-fixture';
+import type { Change } from '../../src/core/changes';
+import { changeBody } from '../../src/halo/bodies';
+import { NEEDS, ROLE_ADMIN, ROLE_REPORTS, ROLE_TECH, count, harness, haloState } from '../support/halo-fixture';
 
 const USERS_PATH = /^\/api\/Users$/;
 
@@ -175,8 +177,12 @@ describe('Halo client: readDetails', () => {
       assert.deepEqual(h.sim.requests.filter((r) => r.path === '/api/Agent' && r.query.role).map((r) => r.query.role), ['5']);
       assert.equal(count(h.sim, 'GET', /^\/api\/Agent\/\d+$/), 0, 'no detail reads');
       // Before a role write: the roles not yet read (Administrator, Reports: 2 lists) cost more than one detail read.
+      const roleChange: Change = { action: 'update', kind: 'agent', entraId: 'e', tenant: 'contoso', haloId: 2, name: 'Jane Doe', rule: 'r', reason: '', fields: {}, memberships: { roles: { add: ['Administrator'], remove: [] } } };
+      assert.throws(() => changeBody(roleChange, { fresh: snap }), /known only for the roles the mapping manages/);
       assert.equal(await client.completeRoles(snap, 'agent', [2]), 1);
+      assert.equal(count(h.sim, 'GET', /^\/api\/Agent\/2$/), 1, 'one detail read');
       assert.deepEqual(jane.roles, ['Technician', 'Reports']);
+      assert.deepEqual(changeBody(roleChange, { fresh: snap }).roles, [{ id: ROLE_TECH }, { id: ROLE_REPORTS }, { id: ROLE_ADMIN }], 'the whole set, Reports kept');
     } finally {
       await h.stop();
     }

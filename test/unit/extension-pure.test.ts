@@ -56,6 +56,13 @@ test('an edit that needs a new group, attribute or Halo field is named', () => {
   assert.match(coverageWarning(missing) ?? '', /Refresh Snapshots/);
 });
 
+test('a snapshot that read roles role by role names a role the edit starts managing', () => {
+  const before = { ...scopeOf(EXAMPLE_MAPPING), partialRoles: { agent: ['Administrator', 'Technician'] } };
+  const after = scopeOf(EXAMPLE_MAPPING.replace('roles: [Technician]', 'roles: [Technician, Finance Viewer]'));
+  assert.deepEqual(uncovered(before, after), ['the Halo members of agent role Finance Viewer']);
+  assert.deepEqual(uncovered(scopeOf(EXAMPLE_MAPPING), after), [], 'rows that carried every role cover any role');
+});
+
 test('another Halo instance is another system', () => {
   const before = scopeOf(EXAMPLE_MAPPING);
   const after = scopeOf(EXAMPLE_MAPPING.replace('url: https://contoso.halopsa.com ', 'url: https://fabrikam.halopsa.com '));
