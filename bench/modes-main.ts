@@ -1,5 +1,6 @@
-// `npm run bench` (after run.js): Halo requests per simulator mode at 1k and 10k, written to
-// bench/modes.json and to the "Every simulator mode" section of BENCHMARKS.md.
+// Halo requests per simulator mode at 1k and 10k (and 100k, modelled, in the full run), written to
+// bench/modes.json, bench/results.json and the "Every simulator mode" section of BENCHMARKS.md.
+// `npm run bench` runs it after everything else; `npm run bench:modes` runs it alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allModes, modeFloor, modeRun } from './modes';
@@ -9,8 +10,7 @@ const START = '<!-- modes:start -->';
 const END = '<!-- modes:end -->';
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
+export async function benchModes(quick: boolean): Promise<void> {
   const runs = await allModes([1000, 10_000], (m) => process.stderr.write(`${m}\n`));
   // 100k: the documented mode measured; every other mode modelled as its own floor at 100k plus the
   // overhead over the floor it showed at 10k (and, in older-rows, its first plan's detail reads scaled).
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
   process.stderr.write(`wrote bench/modes.json, bench/results.json and BENCHMARKS.md (${results.filter(within).length}/${results.length} within budget)\n`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  benchModes(process.argv.includes('--quick')).catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

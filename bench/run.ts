@@ -12,6 +12,7 @@ import { Child, figure, Figure, log, machine, Measured, median, ROOT, round } fr
 import type { PlanChildResult } from './plan-child';
 import { render, Report } from './report';
 import { replayLimited } from './requests';
+import { benchModes } from './modes-main';
 import { HALO_LIMIT, LATENCY_MS, syncRun, SyncRun } from './sync';
 import { webviewAvailable, webviewBench, WebviewResult } from './webview';
 
@@ -244,6 +245,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
     fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), render(report));
     log('wrote bench/results.json and BENCHMARKS.md');
+    // Last, so that its section and entries join the files just written.
+    await benchModes(quick);
   }
 }
 
