@@ -93,3 +93,14 @@ fields:
     assert.deepEqual(detailsNeeded(mapping, dir, h).agents, [1]);
   });
 });
+
+describe('Halo simulator modes from the command line', () => {
+  it('combines named modes and settings, and refuses what it does not know', async () => {
+    const { parseModes, DOCUMENTED } = await import('../../src/sim/halo/modes');
+    assert.deepEqual(parseModes(undefined), DOCUMENTED);
+    assert.deepEqual(parseModes('older-rows+post-empty'), { ...DOCUMENTED, userRows: 'older', postAnswer: 'empty' });
+    assert.equal(parseModes('emptyValues=null').emptyValues, 'null');
+    assert.throws(() => parseModes('oldest-rows'), /Unknown Halo simulator mode "oldest-rows"/);
+    assert.throws(() => parseModes('postAnswer=maybe'), /takes single, array, empty/);
+  });
+});

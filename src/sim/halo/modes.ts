@@ -65,6 +65,17 @@ export const NAMED_MODES: Readonly<Record<string, Partial<HaloModes>>> = {
 
 export const MODE_NAMES = Object.keys(NAMED_MODES);
 
+const VALUES: Record<keyof HaloModes, string[]> = {
+  userRows: ['newer', 'older', 'full'],
+  emptyValues: ['omit', 'null', 'empty-string'],
+  agentList: ['bare', 'bare-with-roles', 'paged'],
+  postAnswer: ['single', 'array', 'empty'],
+  batch400: ['none-saved', 'valid-saved'],
+  membershipWrite: ['replace', 'append'],
+  unknownCustomField: ['reject', 'create'],
+  cabMemberType: ['checked', 'ignored'],
+};
+
 /** Modes from a spec such as `older-rows`, `older-rows+post-empty` or `userRows=full,postAnswer=array`. */
 export function parseModes(spec: string | undefined): HaloModes {
   const out: HaloModes = { ...DOCUMENTED };
@@ -79,6 +90,7 @@ export function parseModes(spec: string | undefined): HaloModes {
     const key = part.slice(0, eq) as keyof HaloModes;
     const value = part.slice(eq + 1);
     if (!(key in DOCUMENTED)) throw new Error(`Unknown Halo simulator setting "${key}"; known: ${Object.keys(DOCUMENTED).join(', ')}`);
+    if (!VALUES[key].includes(value)) throw new Error(`Halo simulator setting ${key} takes ${VALUES[key].join(', ')}, not "${value}"`);
     (out as unknown as Record<string, string>)[key] = value;
   }
   return out;
