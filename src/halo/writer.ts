@@ -38,13 +38,12 @@ export async function postBatch(api: ApiPost, kind: WriteKind, bodies: Array<Rec
   const saved: Array<number | null> = !idempotent && landed ? await landed(bodies) : bodies.map(() => null);
   const results: Array<BatchResult | undefined> = saved.map((id) => (id === null ? undefined : { ok: true, id }));
   const rest = bodies.filter((_, i) => saved[i] === null);
-  let retried: BatchResult[] = [];
-  if (rest.length === 1 && rest.length < bodies.length) retried = await postBatch(api, kind, rest, landed);
-  else if (rest.length === 1) retried = [{ ok: false, message }];
-  else if (rest.length > 1) {
-    const half = Math.ceil(rest.length / 2);
-    retried = [...(await postBatch(api, kind, rest.slice(0, half), landed)), ...(await postBatch(api, kind, rest.slice(half), landed))];
-  }
+  // One record refused on its own is the bad one; anything larger is halved (one left: sent alone).
+  const half = Math.ceil(rest.length / 2);
+  const retried: BatchResult[] =
+    bodies.length === 1 && rest.length === 1
+      ? [{ ok: false, message }]
+      : [...(await postBatch(api, kind, rest.slice(0, half), landed)), ...(await postBatch(api, kind, rest.slice(half), landed))];
   let r = 0;
   return results.map((x) => x ?? retried[r++]);
 }
