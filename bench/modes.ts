@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import type { Plan } from '../src/core/changes';
 import type { Mapping } from '../src/core/mapping';
-import { haloNeeds } from '../src/core/needs';
 import type { HaloSnapshot } from '../src/core/snapshot';
 import { applyWith, planWith } from '../src/engine/run';
-import { MODE_NAMES, NAMED_MODES, withModes } from '../src/sim/halo/modes';
+import { MODE_NAMES, NAMED_MODES } from '../src/sim/halo/modes';
 import { Host } from './host';
 import { floorOf, naiveOf } from './requests';
 import { benchMapping } from './tenant';
@@ -32,20 +31,10 @@ export interface ModeRun {
   halo429: number;
 }
 
-const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
-
-/** The floor of a mode, from the plan and the Halo it was made against (never from what our client sent). */
+/** A mode's floor split as the table shows it: the reads of a plan, and the writes plus re-reads of its apply. */
 export function modeFloor(mode: string, plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSize: number, batchSize: number): { read: number; apply: number } {
-  const m = withModes(NAMED_MODES[mode]);
-  const needs = haloNeeds(mapping);
-  const base = floorOf(plan, mapping, halo, pageSize, batchSize);
-  const fieldInfo = needs.userFields.some((f) => f.startsWith('CF')) ? 1 : 0;
-  const agentRoleLists = m.agentList === 'bare-with-roles' || !needs.agentRoles ? 0 : needs.agentRoleNames.length;
-  const userRoleLists = m.userRows === 'older' && needs.userRoles ? needs.userRoleNames.reduce((n, name) => n + pages(halo.users.filter((u) => u.roles?.includes(name)).length, pageSize), 0) : 0;
-  const created = (kind: string) => plan.changes.filter((c) => c.kind === kind && (c.action === 'create' || c.action === 'createSite')).length;
-  const reread = m.postAnswer === 'array' ? 0 : (created('site') ? pages(created('site'), pageSize) : 0) + (created('user') ? pages(created('user'), pageSize) : 0) + (created('agent') ? 1 : 0);
-  const read = base.listPages + fieldInfo + agentRoleLists + userRoleLists;
-  return { read, apply: base.writes + reread };
+  const f = floorOf(plan, mapping, halo, pageSize, batchSize, mode);
+  return { read: f.listPages, apply: f.writes + f.reread };
 }
 
 export interface ModePlan {

@@ -130,17 +130,17 @@ export function render(r: Report): string {
   // ── request budget ──
   p('### Halo requests against the floor and the naive pattern');
   p();
-  p('**Method.** From each run\'s own plan and Halo snapshot (`bench/requests.ts`): *list pages* = ⌈users/page⌉ + ⌈sites/page⌉ + ⌈clients/page⌉ + one request each for agents, agent roles, user roles, teams and CABs (those the mapping needs), at the configured page size (1 000); *writes* = Σ over (kind, action) of ⌈n / batch⌉ with batch 100, counting only changes that write the record (a change of CAB memberships alone writes only the CAB) plus one CAB update per CAB touched; *floor* = list pages + writes (DESIGN §9); token requests aside. *Naive* = one search per identity in scope (per kind: a user rule, an agent rule) + one POST per change.');
+  p('**Method.** From each run\'s own plan and Halo snapshot (`bench/requests.ts`): *list reads* = ⌈users/page⌉ + ⌈sites/page⌉ + ⌈clients/page⌉ + one request each for agents, agent roles, user roles, teams, CABs and custom-field definitions (those the mapping needs), at the configured page size (1 000), + one filtered list per managed agent role (Halo’s documented agent rows carry no roles); *writes* = Σ over (kind, action) of ⌈n / batch⌉ with batch 100, counting only changes that write the record (a change of CAB memberships alone writes only the CAB) plus one CAB update per CAB touched; *re-read* = the pages of one re-read of what was created (Halo’s documented POST answers name one record, or none); *floor* = list reads + writes + re-read (DESIGN §9, the documented mode of §6a: every mode is in its own table below); token requests aside. *Naive* = one search per identity in scope (per kind: a user rule, an agent rule) + one POST per change.');
   p();
   table(
-    ['identities', 'list pages', 'writes', 'floor', 'ours', 'ours ÷ floor', 'ours ÷ floor, confirmed apply', 'naive', 'naive ÷ ours'],
+    ['identities', 'list reads', 'writes + re-read', 'floor', 'ours', 'ours ÷ floor', 'ours ÷ floor, confirmed apply', 'naive', 'naive ÷ ours'],
     sizes.map((n) => {
       const s = K(n);
-      const nn = note<{ floor: { listPages: number; writes: number } }>(`sync.${s}`);
-      return [num(n), nn ? num(nn.floor.listPages) : '–', nn ? num(nn.floor.writes) : '–', show(`halo_requests.floor.${s}`, false), show(`sync.initial.halo_requests.${s}`, false), show(`halo_requests.ratio_to_floor.${s}`, false), show(`halo_requests.ratio_to_floor_confirmed.${s}`, false), show(`halo_requests.naive.${s}`, false), show(`halo_requests.naive_ratio.${s}`, false)];
+      const nn = note<{ floor: { listPages: number; writes: number; reread: number } }>(`sync.${s}`);
+      return [num(n), nn ? num(nn.floor.listPages) : '–', nn ? num(nn.floor.writes + nn.floor.reread) : '–', show(`halo_requests.floor.${s}`, false), show(`sync.initial.halo_requests.${s}`, false), show(`halo_requests.ratio_to_floor.${s}`, false), show(`halo_requests.ratio_to_floor_confirmed.${s}`, false), show(`halo_requests.naive.${s}`, false), show(`halo_requests.naive_ratio.${s}`, false)];
     }),
   );
-  p('Ours = one full list read + the writes, plus the token requests kept apart: `apply --yes` plans and writes in one go, so the plan\'s read is the fresh read DESIGN §4 asks for. An apply that waits for a person (the CLI\'s prompt, the VS Code modal) reads the lists again before writing, for the stale check: the *confirmed apply* column adds those list pages. Write batches are full but for the last of each (kind, action): the changes that only touch CAB memberships, written with the CAB, are left out before the batches are cut.');
+  p('Ours = one full list read + the writes + the re-read of what was created, the token requests kept apart: `apply --yes` plans and writes in one go, so the plan\'s read is the fresh read DESIGN §4 asks for. An apply that waits for a person (the CLI\'s prompt, the VS Code modal) reads the lists again before writing, for the stale check: the *confirmed apply* column adds those list pages. Write batches are full but for the last of each (kind, action): the changes that only touch CAB memberships, written with the CAB, are left out before the batches are cut.');
   p();
 
   // ── rate limit ──

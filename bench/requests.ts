@@ -6,13 +6,20 @@ import type { Mapping } from '../src/core/mapping';
 import { haloNeeds } from '../src/core/needs';
 import { resolveScope } from '../src/core/scope';
 import type { EntraSnapshot, HaloSnapshot } from '../src/core/snapshot';
+import { NAMED_MODES, withModes } from '../src/sim/halo/modes';
 
 export interface Floor {
-  /** List pages of one full read of Halo at the configured page size. */
+  /**
+   * List reads of one full read of Halo in that mode: list pages at the configured page size,
+   * FieldInfo when custom fields are mapped, one filtered list per managed role where the mode's
+   * rows carry no role data.
+   */
   listPages: number;
   /** Σ over (kind, action) of ceil(n / batch), CAB updates included. */
   writes: number;
-  /** DESIGN §9: listPages + writes. */
+  /** Where the POST answer does not carry the saved records: the pages of one re-read of what was created. */
+  reread: number;
+  /** listPages + writes + reread. */
   floor: number;
   /** Changes per (kind, action) that need a record write. */
   groups: Record<string, number>;
@@ -20,11 +27,16 @@ export interface Floor {
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 
-export function floorOf(plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSize: number, batchSize: number): Floor {
+/** The floor in a simulator mode (default: the documented one), from the plan and the Halo it was made against. */
+export function floorOf(plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSize: number, batchSize: number, mode = 'documented'): Floor {
+  const m = withModes(NAMED_MODES[mode]);
   const needs = haloNeeds(mapping);
+  const fieldInfo = needs.userFields.some((f) => f.startsWith('CF')) ? 1 : 0;
+  const agentRoleLists = m.agentList === 'bare-with-roles' || !needs.agentRoles ? 0 : needs.agentRoleNames.length;
+  const userRoleLists = m.userRows === 'older' && needs.userRoles ? needs.userRoleNames.reduce((n, name) => n + pages(halo.users.filter((u) => u.roles?.includes(name)).length, pageSize), 0) : 0;
   const listPages =
     pages(halo.users.length, pageSize) + pages(halo.sites.length, pageSize) + pages(halo.clients.length, pageSize) + 1 /* agents: not paged */ +
-    Number(needs.agentRoles) + Number(needs.userRoles) + Number(needs.teams) + Number(needs.cabs);
+    Number(needs.agentRoles) + Number(needs.userRoles) + Number(needs.teams) + Number(needs.cabs) + fieldInfo + agentRoleLists + userRoleLists;
   const groups: Record<string, number> = {};
   const cabs = new Set<string>();
   for (const c of plan.changes) {
@@ -35,7 +47,9 @@ export function floorOf(plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSi
   }
   if (cabs.size) groups['cab/update'] = cabs.size;
   const writes = Object.values(groups).reduce((s, n) => s + Math.ceil(n / batchSize), 0);
-  return { listPages, writes, floor: listPages + writes, groups };
+  const created = (kind: string) => plan.changes.filter((c) => c.kind === kind && (c.action === 'create' || c.action === 'createSite')).length;
+  const reread = m.postAnswer === 'array' ? 0 : (created('site') ? pages(created('site'), pageSize) : 0) + (created('user') ? pages(created('user'), pageSize) : 0) + (created('agent') ? 1 : 0);
+  return { listPages, writes, reread, floor: listPages + writes + reread, groups };
 }
 
 /** DESIGN §9's naive pattern: one search per identity in scope (per kind) and one POST per change. */

@@ -83,6 +83,8 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
     const run = await planWith(conns);
     const planMs = msSince(t);
     assert.equal(run.plan.blocked, null, `the bench mapping blocked the plan: ${run.plan.blocked?.reason}`);
+    // The floor of the Halo the plan read (the apply adds the records it creates to that snapshot).
+    const floor = floorOf(run.plan, conns.mapping, run.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize);
     const t1 = now();
     // As `halo-identity apply --yes` does: the plan's read, moments old, is the apply's fresh read.
     const applied = await applyWith(conns, run, { planIsCurrent: true });
@@ -93,7 +95,6 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
     const entries = trace.stop();
     let counts = await host.counts(true);
     const c1 = { ...conns.halo.counters };
-    const floor = floorOf(run.plan, conns.mapping, run.snapshots.halo, conns.halo.pageSize, conns.halo.batchSize);
     const initial = {
       ms, planMs, applyMs,
       clientCpuMs: (cpu.user + cpu.system) / 1000,

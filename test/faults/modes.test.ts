@@ -3,20 +3,23 @@
 // reaches, with no duplicate; a create batch saved but never answered is settled by a bulk
 // re-read, not resent; a create batch Halo refuses for one bad record never duplicates the good
 // ones (whether that Halo saved them or not); and no re-plan reads a record on its own.
+// A reset after processing is also in the second case.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Connections } from '../../src/engine/connections';
 import { applyWith, planWith } from '../../src/engine/run';
 import { MODE_NAMES, NAMED_MODES } from '../../src/sim/halo/modes';
-import { FaultEnv, duplicates, firstDifference, projection, record, withFaultEnv } from './support';
+import { FaultEnv, LENIENT, duplicates, firstDifference, mappingWith, projection, record, withFaultEnv } from './support';
 
 type Projection = ReturnType<typeof projection>;
 const WORLD = { users: 300, seed: 5 };
+// Batches of 25: several create batches, so the faults below land on creates.
+const MAPPING = mappingWith([...LENIENT, [['halo', 'batchSize'], 25]]);
 const POST_USERS = /^\/api\/Users$/;
 const detailGets = (env: FaultEnv) => env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/(users|agent)\/\d+$/i.test(r.path)).length;
 
 function inMode<T>(mode: string, fn: (env: FaultEnv, conns: Connections) => Promise<T>): Promise<T> {
-  return withFaultEnv({ worldOptions: WORLD, haloModes: NAMED_MODES[mode] }, fn);
+  return withFaultEnv({ worldOptions: WORLD, haloModes: NAMED_MODES[mode], mapping: MAPPING }, fn);
 }
 
 /** In the append reading, `roles`/`teams` can only add: removals are the one thing no documented call makes. */
@@ -56,19 +59,22 @@ describe('faults: every simulator mode (DESIGN §6a)', () => {
       });
     });
 
-    it(`${mode}: a create batch saved but never answered is settled by a bulk re-read, not duplicated`, async () => {
+    it(`${mode}: create batches saved but never answered (a timeout, a reset connection) are settled by a bulk re-read, not duplicated`, async () => {
       await inMode(mode, async (env, conns) => {
         const run = await planWith(conns);
         env.sims.faults.halo.add({ method: 'POST', path: POST_USERS, kind: 'timeout', afterProcessing: true, times: 1 });
+        env.sims.faults.halo.add({ method: 'POST', path: POST_USERS, kind: 'reset', afterProcessing: true, times: 1 });
         const result = await applyWith(conns, run, { planIsCurrent: true });
         const fired = env.sims.faults.halo.fired.length;
         env.sims.faults.halo.clear();
-        assert.equal(fired, 1);
+        assert.equal(fired, 2);
+        const hit = env.sims.faults.halo.fired;
+        assert.deepEqual(hit.map((f) => f.kind), ['timeout', 'reset']);
         assert.equal(result.failed, 0, JSON.stringify(result.problems.slice(0, 3)));
         assert.deepEqual(duplicates(env.sims.world.halo), []);
         const after = await planWith(conns);
         assert.ok(mode === 'append-memberships' ? onlyRemovals(after.plan.changes as never) : after.plan.changes.length === 0);
-        record({ id: `mode-${mode}-timeout-create`, area: 'modes', input: `Halo answering as "${mode}": the first create batch of users is saved, its answer never comes`, expected: 'no duplicate; every change applied once', observed: `applied ${result.applied}, failed 0, duplicates 0`, faultsInjected: fired, passed: true, duplicates: duplicates(env.sims.world.halo).length });
+        record({ id: `mode-${mode}-timeout-create`, area: 'modes', input: `Halo answering as "${mode}": the first create batch of users is saved and never answered (timeout), the second saved and its connection reset`, expected: 'no duplicate; every change applied once', observed: `applied ${result.applied}, failed 0, duplicates 0`, faultsInjected: fired, passed: true, duplicates: duplicates(env.sims.world.halo).length });
       });
     });
 
