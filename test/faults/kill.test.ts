@@ -139,6 +139,19 @@ function summary(outcomes: Outcome[]): string {
   return `${outcomes.length - outcomes.filter((o) => o.differing).length}/${outcomes.length} converged; killed during apply ${during.length} (${during.filter((o) => o.batchesAnnounced > 0).length} after writes began), before apply started ${outcomes.filter((o) => o.killedIn === 'before apply started').length}, after it finished ${outcomes.filter((o) => o.killedIn === 'after it finished').length}; torn last journal lines ${outcomes.filter((o) => o.torn).length}; duplicates ${outcomes.reduce((n, o) => n + o.duplicates, 0)}; records differing from an uninterrupted apply ${outcomes.reduce((n, o) => n + o.differing, 0)}`;
 }
 
+/** What a kill case records: the summary and the counts RELIABILITY.md's totals add up. */
+function tally(outcomes: Outcome[]) {
+  return {
+    observed: summary(outcomes),
+    passed: true,
+    kills: outcomes.length,
+    converged: outcomes.filter((o) => !o.differing).length,
+    duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+    lost: outcomes.reduce((n, o) => n + o.differing, 0),
+    outcomes,
+  };
+}
+
 describe('faults: apply killed with SIGKILL at random points', () => {
   let ref: Reference;
 
@@ -164,14 +177,8 @@ describe('faults: apply killed with SIGKILL at random points', () => {
       area: 'process',
       input: `CLI apply (300 users, batches of 5, 3 ms latency, ~${ref.ms} ms uninterrupted, ${ref.writes} write requests) killed with SIGKILL at a random time, or a random 0-11 ms after a random number of write requests reached Halo, ${KILLS} times (seed ${SEED}), fresh copy of the world each time`,
       expected: 'a second apply converges to the state of an uninterrupted apply; no duplicates; the journal parseable, batch lines before change lines',
-      observed: summary(outcomes),
       faultsInjected: KILLS,
-      passed: true,
-      kills: outcomes.length,
-      converged: outcomes.filter((o) => !o.differing).length,
-      duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
-      lost: outcomes.reduce((n, o) => n + o.differing, 0),
-      outcomes,
+      ...tally(outcomes),
     });
   });
 
@@ -190,14 +197,8 @@ describe('faults: apply killed with SIGKILL at random points', () => {
       area: 'process',
       input: `the same apply in each of the ${MODE_NAMES.length - 1} other modes of DESIGN §6a, killed ${KILLS_PER_MODE} times each a random 0-11 ms after a random number of write requests (seed ${SEED + 1})`,
       expected: "a second apply converges to that mode's uninterrupted result; no duplicates",
-      observed: summary(outcomes),
       faultsInjected: outcomes.length,
-      passed: true,
-      kills: outcomes.length,
-      converged: outcomes.filter((o) => !o.differing).length,
-      duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
-      lost: outcomes.reduce((n, o) => n + o.differing, 0),
-      outcomes,
+      ...tally(outcomes),
     });
   });
 });
