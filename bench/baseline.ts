@@ -71,7 +71,7 @@ export async function baselineRun(users: number, concurrency: number): Promise<B
     const t0 = now();
     const entra = await readEntra(conns);
     const scope = resolveScope(mapping, fresh);
-    const identities = desiredIdentities(mapping, entra, (t, u) => scope.isProtectedIdentity(t, u));
+    const identities = desiredIdentities(mapping, entra, (t, u, k) => scope.isProtectedIdentity(t, u, k));
     const byIdentity = new Map<string, Change[]>();
     for (const c of oracle.plan.changes) {
       if (c.kind === 'site' || !c.entraId) continue;

@@ -55,7 +55,7 @@ export function floorOf(plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSi
 /** DESIGN §9's naive pattern: one search per identity in scope (per kind) and one POST per change. */
 export function naiveOf(plan: Plan, mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): { searches: number; posts: number; total: number } {
   const scope = resolveScope(mapping, halo);
-  const ids = desiredIdentities(mapping, entra, (t, u) => scope.isProtectedIdentity(t, u));
+  const ids = desiredIdentities(mapping, entra, (t, u, k) => scope.isProtectedIdentity(t, u, k));
   const searches = ids.reduce((n, id) => n + (id.userRule ? 1 : 0) + (id.agent ? 1 : 0), 0);
   return { searches, posts: plan.changes.length, total: searches + plan.changes.length };
 }

@@ -22,6 +22,8 @@ export interface Identity {
   /** CAB names this identity should sit on, per kind. */
   agentCabs: Set<string>;
   userCabs: Set<string>;
+  /** The one kind of record `protect` freezes for this identity (by email or Entra id, with `kind`); absent: none. */
+  protected?: 'agent' | 'user';
 }
 
 /** Group refs → member id sets for one tenant. */
@@ -73,7 +75,8 @@ export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): str
   return verdict(compile(sel), user, groups);
 }
 
-export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProtected: (tenant: string, user: EntraUser) => boolean): Identity[] {
+/** `isProtected`: whether the identity's agent or user record is one the mapping protects (it then gets no rule of that kind). */
+export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProtected: (tenant: string, user: EntraUser, kind: 'agent' | 'user') => boolean): Identity[] {
   const out: Identity[] = [];
   for (const t of entra.tenants) {
     const groups = groupIndex(t);
@@ -91,9 +94,11 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
       return set;
     };
     for (const user of t.users) {
-      if (isProtected(t.tenant, user)) continue;
-      const agent = first(agentRules, user, groups);
-      const userRule = first(userRules, user, groups);
+      const agentProtected = isProtected(t.tenant, user, 'agent');
+      const userProtected = isProtected(t.tenant, user, 'user');
+      if (agentProtected && userProtected) continue;
+      const agent = agentProtected ? null : first(agentRules, user, groups);
+      const userRule = userProtected ? null : first(userRules, user, groups);
       let agentRoles = rolesOf(agent?.rule);
       let userRoles = rolesOf(userRule?.rule);
       let agentCabs = NONE;
@@ -109,7 +114,9 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
         if (c.members === 'users') userCabs = withAll(userCabs, [c.cab]);
         else agentCabs = withAll(agentCabs, [c.cab]);
       }
-      out.push({ tenant: t.tenant, user, agent, userRule, agentRoles, userRoles, agentCabs, userCabs });
+      const identity: Identity = { tenant: t.tenant, user, agent, userRule, agentRoles, userRoles, agentCabs, userCabs };
+      if (agentProtected || userProtected) identity.protected = agentProtected ? 'agent' : 'user';
+      out.push(identity);
     }
   }
   return out;

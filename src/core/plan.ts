@@ -46,7 +46,7 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot,
     specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
     display: { agent: (n) => scope.roleName('agent', n), user: (n) => scope.roleName('user', n), team: (n) => scope.teamName(n) },
   };
-  const identities = desiredIdentities(mapping, entra, (tenant, user) => scope.isProtectedIdentity(tenant, user));
+  const identities = desiredIdentities(mapping, entra, (tenant, user, kind) => scope.isProtectedIdentity(tenant, user, kind));
   const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
   if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
   if ((mapping.agents ?? []).length) planAgents(ctx, identities, entraIds, options);
@@ -85,6 +85,11 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
     }
     if (claimed.has(record.id)) {
       if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `Halo user #${record.id} is already claimed by another Entra identity`));
+      continue;
+    }
+    // The user record of an identity whose user side is protected: matched, never touched.
+    if (id.protected === 'user') {
+      claimed.add(record.id);
       continue;
     }
     const linked = found.via === 'azureoid';
@@ -218,6 +223,8 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
       continue;
     }
     claimed.add(record.id);
+    // The agent record of an identity whose agent side is protected: matched, never touched.
+    if (id.protected === 'agent') continue;
     ctx.managedRecords++;
     options.onAgentMatch?.({ haloId: record.id, tenant: id.tenant, entraId: id.user.id });
     if (sel && enabled) {

@@ -22,7 +22,8 @@ export interface Scope {
   userInScope(record: HaloUser): boolean;
   /** Tenants whose user rules target the record's client or site (where its azureoid resolves). */
   tenantsForUser(record: HaloUser): string[];
-  isProtectedIdentity(tenant: string, user: EntraUser): boolean;
+  /** Whether the identity's `kind` record (agent or user) is protected by email or Entra id. */
+  isProtectedIdentity(tenant: string, user: EntraUser, kind: Kind): boolean;
   isProtectedRecord(kind: Kind, id: number, email: unknown, azureoid: unknown): boolean;
   /** Role/team/CAB names the mapping manages (name keys). */
   managedRoles(kind: Kind): Set<string>;
@@ -114,8 +115,19 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
   }
 
   const protect = mapping.protect ?? [];
-  const protectedEmails = new Set(protect.filter((p) => p.email).map((p) => p.email!.toLowerCase()));
-  const protectedEntra = new Set(protect.filter((p) => p.entraId).map((p) => p.entraId!.toLowerCase()));
+  // Per kind: an entry without `kind` protects both the agent and the user record.
+  const protectedBy = (key: 'email' | 'entraId') => {
+    const of = { agent: new Set<string>(), user: new Set<string>() };
+    for (const p of protect) {
+      const v = p[key];
+      if (!v) continue;
+      for (const kind of p.kind ? [p.kind] : (['agent', 'user'] as const)) of[kind].add(v.toLowerCase());
+    }
+    return of;
+  };
+  const protectedEmails = protectedBy('email');
+  const protectedEntra = protectedBy('entraId');
+  const anyByIdentity = protectedEmails.agent.size + protectedEmails.user.size + protectedEntra.agent.size + protectedEntra.user.size > 0;
   const clientNames = new Map(halo.clients.map((c) => [c.id, c.name]));
 
   return {
@@ -124,20 +136,20 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
     site: findSite,
     userInScope: (r) => (r.clientId !== null && managedClients.has(r.clientId)) || (r.siteId !== null && managedSites.has(r.siteId)),
     tenantsForUser: (r) => [...new Set([...(managedClients.get(r.clientId ?? -1) ?? []), ...(managedSites.get(r.siteId ?? -1) ?? [])])].sort(),
-    isProtectedIdentity: (_tenant, user) => {
+    isProtectedIdentity: (_tenant, user, kind) => {
       // Asked for every identity: nothing to lower-case when nothing is protected.
-      if (!protectedEntra.size && !protectedEmails.size) return false;
+      if (!anyByIdentity) return false;
       const { mail, userPrincipalName: upn } = user.attrs;
       return (
-        protectedEntra.has(user.id.toLowerCase()) ||
-        (typeof mail === 'string' && protectedEmails.has(mail.toLowerCase())) ||
-        (typeof upn === 'string' && protectedEmails.has(upn.toLowerCase()))
+        protectedEntra[kind].has(user.id.toLowerCase()) ||
+        (typeof mail === 'string' && protectedEmails[kind].has(mail.toLowerCase())) ||
+        (typeof upn === 'string' && protectedEmails[kind].has(upn.toLowerCase()))
       );
     },
     isProtectedRecord: (kind, id, email, azureoid) =>
       protect.some((p) => p.haloId === id && (p.kind === undefined || p.kind === kind)) ||
-      (typeof email === 'string' && protectedEmails.has(email.toLowerCase())) ||
-      (typeof azureoid === 'string' && protectedEntra.has(azureoid.toLowerCase())),
+      (typeof email === 'string' && protectedEmails[kind].has(email.toLowerCase())) ||
+      (typeof azureoid === 'string' && protectedEntra[kind].has(azureoid.toLowerCase())),
     managedRoles: (kind) => roles[kind],
     managedTeams: () => teams,
     managedCabs: (kind) => cabs[kind],
