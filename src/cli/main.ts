@@ -25,7 +25,7 @@ Commands:
                                        plan, confirm, then write the changes to Halo
   --incremental                        read Entra from its cached snapshot (.halo-identity/)
                                        brought up to date with Graph delta queries
-  revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes]
+  revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
                                        the inverse of an apply, as a plan to review (then apply)
   demo [--users N] [--halo-mode M]     run everything against the built-in simulators
   sim [--port N] [--users N] [--halo-mode M]

@@ -9,7 +9,7 @@ import { applyPlan } from '../engine/apply';
 import { connect } from '../engine/connections';
 import { Journal, readJournal } from '../engine/journal';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
-import { defaultJournalPath } from '../engine/run';
+import { defaultJournalPath, revertWith } from '../engine/run';
 import type { Io } from './main';
 import { Progress } from './progress';
 
@@ -17,7 +17,7 @@ export async function runRevert(args: string[], io: Io, confirm: (summary: strin
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'string' }, markdown: { type: 'string' }, apply: { type: 'boolean' }, yes: { type: 'boolean' }, journal: { type: 'string' } },
+    options: { json: { type: 'string' }, markdown: { type: 'string' }, apply: { type: 'boolean' }, yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' } },
   });
   const [journalFile, mappingFile = 'halo-identity.yaml'] = positionals;
   if (!journalFile) throw new Error('revert needs the journal of the apply to revert: halo-identity revert JOURNAL [FILE]');
@@ -32,11 +32,18 @@ export async function runRevert(args: string[], io: Io, confirm: (summary: strin
   const conns = await connect(validMapping(m), { baseDir: m.baseDir });
   const progress = new Progress(io.stderr);
   try {
-    if (!values.yes && !(await confirm(`revert ${plan.changes.length} changes`))) return 1;
+    // The same gate as apply: the mapping's thresholds, over the records in managed scope now.
+    progress.step('Reading Entra and Halo to check the safety thresholds');
+    const gated = await revertWith(conns, readJournal(journalFile), path.basename(journalFile));
+    if (gated.blocked && !values['allow-over-threshold']) {
+      io.stderr.write(`Revert refused: ${gated.blocked.reason}. Run again with --allow-over-threshold to revert anyway.\n`);
+      return 1;
+    }
+    if (!values.yes && !(await confirm(`revert ${gated.changes.length} changes${gated.blocked ? ` over the safety threshold (${gated.blocked.reason})` : ''}`))) return 1;
     const out = values.journal ?? defaultJournalPath(conns.stateDir);
     const journal = new Journal(out);
     try {
-      const result = await applyPlan(plan, { mapping: conns.mapping, halo: conns.halo, journal, onProgress: (p) => progress.update(p.done, p.total, p.message) });
+      const result = await applyPlan(gated, { mapping: conns.mapping, halo: conns.halo, journal, allowOverThreshold: values['allow-over-threshold'], onProgress: (p) => progress.update(p.done, p.total, p.message) });
       progress.clear();
       io.stdout.write(`\nRevert: ${result.applied} applied, ${result.failed} failed, ${result.stale} stale.\nJournal: ${out}\n`);
       for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);

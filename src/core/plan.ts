@@ -38,6 +38,8 @@ export interface PlanOptions {
   agentLinks?: readonly AgentLink[];
   /** Told of every agent matched to an Entra identity in this plan. */
   onAgentMatch?: (link: AgentLink) => void;
+  /** Told how many Halo records are in managed scope (what a percentage threshold is a share of). */
+  onManagedRecords?: (n: number) => void;
 }
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
@@ -51,6 +53,7 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot,
   if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
   if ((mapping.agents ?? []).length) planAgents(ctx, identities, entraIds, options);
   ctx.changes.push(...ctx.siteCreates.values());
+  options.onManagedRecords?.(ctx.managedRecords);
   return finish(ctx);
 }
 
@@ -571,7 +574,7 @@ function finish(ctx: Ctx): Plan {
     changes,
     orphans: ctx.orphans.sort((a, b) => a.haloId - b.haloId),
     errors,
-    blocked: thresholds(mapping, summary, changes.length, ctx.managedRecords),
+    blocked: safetyBlock(mapping, summary, changes.length, ctx.managedRecords),
     warnings,
     rules,
   };
@@ -585,7 +588,8 @@ export function limitOf(threshold: number | string | undefined, managed: number)
   return Math.floor((pct / 100) * managed);
 }
 
-function thresholds(mapping: Mapping, summary: Summary, total: number, managed: number): Plan['blocked'] {
+/** The safety thresholds' verdict on a set of changes (any plan: a sync's, a revert's); null when within them. */
+export function safetyBlock(mapping: Mapping, summary: Summary, total: number, managed: number): Plan['blocked'] {
   const maxDeactivations = limitOf(mapping.safety?.maxDeactivations, managed);
   if (maxDeactivations !== null && summary.deactivate > maxDeactivations) {
     return { reason: `${summary.deactivate} deactivations exceed safety.maxDeactivations (${mapping.safety!.maxDeactivations}${typeof mapping.safety!.maxDeactivations === 'string' ? ` = ${maxDeactivations} of ${managed} managed records` : ''})`, limit: 'maxDeactivations', value: summary.deactivate };

@@ -5,7 +5,8 @@ import { AgentLink, nextAgentLinks } from '../core/agent-links';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import { partialReadBlock, recordRead } from '../core/partial-read';
-import { plan as computePlan } from '../core/plan';
+import { plan as computePlan, safetyBlock } from '../core/plan';
+import { revertPlan } from '../core/revert';
 import { applyPlan, ApplyOptions, ApplyResult } from './apply';
 import { connect, ConnectOptions, Connections } from './connections';
 import { Journal } from './journal';
@@ -22,6 +23,8 @@ export interface PlanRun {
   agentLinks: AgentLink[];
   /** Requests made to each side for this plan. */
   requests: { halo: number };
+  /** Halo records in managed scope at plan time (what a percentage threshold is a share of). */
+  managedRecords: number;
 }
 
 export interface PlanWithOptions {
@@ -38,10 +41,11 @@ export async function planWith(conns: Connections, options: PlanWithOptions = {}
   const snapshots = await takeSnapshots(conns, { signal: options.signal, onProgress: options.onProgress, onDetail: options.onDetail, incremental: options.incremental });
   const agentLinks = readAgentLinks(conns.stateDir);
   const matched: AgentLink[] = [];
-  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l) });
+  let managedRecords = 0;
+  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l), onManagedRecords: (n) => (managedRecords = n) });
   // A suspected partial read is remembered neither as the new count nor as the new links.
   if (!guardPartialRead(conns, plan, snapshots)) writeAgentLinks(conns.stateDir, nextAgentLinks(agentLinks, matched, snapshots.halo));
-  return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before } };
+  return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before }, managedRecords };
 }
 
 /** Blocks the plan (true) when Entra returned far fewer users than last time; else remembers the counts. */
@@ -87,4 +91,16 @@ export async function applyWith(conns: Connections, run: PlanRun, options: Apply
   } finally {
     journal.close();
   }
+}
+
+/**
+ * The inverse of an apply (core/revert.ts), gated like any plan: the mapping's safety thresholds,
+ * percentages taken of the records in managed scope now (one read of both sides).
+ */
+export async function revertWith(conns: Connections, entries: unknown[], journalName: string): Promise<Plan> {
+  const inverse = revertPlan(entries, journalName);
+  if (!inverse.changes.length) return inverse;
+  const now = await planWith(conns);
+  inverse.blocked = safetyBlock(conns.mapping, inverse.summary, inverse.changes.length, now.managedRecords);
+  return inverse;
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
 import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -91,6 +92,23 @@ describe('cli: plan and apply against the simulators', () => {
     assert.match(revert.stdout, /^To deactivate \(\d+\):/m, 'the creates are undone by deactivation');
     assert.equal(JSON.parse(fs.readFileSync(path.join(env.dir, 'revert.json'), 'utf8')).summary.create, 0, 'a revert never creates');
     assert.equal(env.sims.requests.halo.filter((r) => r.method === 'POST').length, posts, 'without --apply nothing is written');
+
+    // revert --apply passes the same safety gate as apply: over maxDeactivations it is refused, writing nothing.
+    const strict = path.join(env.dir, 'strict.yaml');
+    const doc = parseDocument(fs.readFileSync(env.file, 'utf8'));
+    doc.setIn(['safety', 'maxDeactivations'], 1);
+    fs.writeFileSync(strict, doc.toString());
+    const writes = () => env.sims.requests.halo.filter((r) => r.method === 'POST' && r.path.startsWith('/api/')).length;
+    const writesBefore = writes();
+    const gated = await run(['revert', journal, strict, '--apply', '--yes'], env.sims.env);
+    assert.equal(gated.code, 1, gated.stdout + gated.stderr);
+    assert.match(gated.stderr, /Revert refused: \d+ deactivations exceed safety.maxDeactivations \(1\)\. Run again with --allow-over-threshold/);
+    assert.equal(writes(), writesBefore, 'a refused revert writes nothing to Halo (its read only signs in)');
+    const forced = await run(['revert', journal, strict, '--apply', '--yes', '--allow-over-threshold', '--journal', path.join(env.dir, 'revert.jsonl')], env.sims.env);
+    assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+    assert.match(forced.stdout, /Revert: \d+ applied, 0 failed, 0 stale/);
+    const start = JSON.parse(fs.readFileSync(path.join(env.dir, 'revert.jsonl'), 'utf8').split('\n')[0]);
+    assert.deepEqual({ type: start.type, override: start.override, limit: start.blocked?.limit }, { type: 'start', override: true, limit: 'maxDeactivations' }, 'the journal says the threshold was overridden');
 
     const everything = [p1, p2, refused, applied, after, revert].map((r) => r.stdout + r.stderr).join('\n') + fs.readFileSync(journal, 'utf8') + fs.readFileSync(json1, 'utf8');
     for (const s of secrets.filter((v) => /secret|halo-sim/.test(v))) assert.ok(!everything.includes(s), 'a secret value leaked into output');
