@@ -3,6 +3,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, Node, Pair, YAMLMap, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import schema from '../../schemas/halo-identity.schema.json';
+import { entraAttributeProblem } from './entra-attributes';
 import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, formatPath } from './diagnostic';
 import { Mapping } from './mapping';
 import { REFERENCE_PATTERN } from './secrets';
@@ -596,6 +597,8 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
     case 'propertyNames': {
       const key = String(params.propertyName);
       const names = resolveRef((parent.propertyNames as SchemaNode) ?? {});
+      const attribute = isAttribute(names) ? entraAttributeProblem(key) : undefined;
+      if (attribute) return make('unknown-attribute', `key "${key}"${where(path)}: ${attribute.message}`, source.keyRangeOf([...path, key]), [...path, key], attribute.suggestions);
       const text = (names.patternErrorMessage as string | undefined) ?? 'must be a valid name';
       return make('invalid-key', schemaText(`key "${key}"${where(path)}`, text), source.keyRangeOf([...path, key]), [...path, key]);
     }
@@ -621,6 +624,8 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
     case 'const':
       return make('invalid-value', custom ? schemaText(label, custom) : `${label} must be ${JSON.stringify(params.allowedValue)}`, source.rangeOf(path));
     case 'pattern': {
+      const attribute = isAttribute(parent) && typeof e.data === 'string' ? entraAttributeProblem(e.data) : undefined;
+      if (attribute) return make('unknown-attribute', `${label}: ${attribute.message}`, source.rangeOf(path), path, attribute.suggestions);
       const text = (parent.patternErrorMessage as string | undefined) ?? custom;
       const message = text ? schemaText(label, text) : `${label} is not in the expected form`;
       return make(codeFor(parent), message, source.rangeOf(path));
@@ -694,6 +699,11 @@ function unionProblem(
     return types ? describeTypes([...types]) : 'another form';
   });
   return make('wrong-type', `${label} must be ${kinds.join(' or ')}`, source.rangeOf(path));
+}
+
+/** The schema's Entra attribute names (definitions.attribute, generated from Graph's metadata). */
+function isAttribute(node: SchemaNode): boolean {
+  return node.pattern === (schema.definitions.attribute as SchemaNode).pattern;
 }
 
 function codeFor(node: SchemaNode): string {

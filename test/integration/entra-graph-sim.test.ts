@@ -140,4 +140,27 @@ describe('Graph simulator', () => {
     assert.equal(body.error, 'invalid_resource');
     assert.deepEqual(body.error_codes, [500011]);
   });
+
+  test('user properties are Graph\'s own (its metadata): unknown ones 400, single-user ones refused on the list, signInActivity needs AuditLog.Read.All', async () => {
+    const id = t.users[0].id;
+    const unknown = await graphGet(http, url('/users?$select=id,manager_email'), token);
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.error.message, /Could not find a property named 'manager_email'/);
+    const nested = await graphGet(http, url('/users?$select=id,creationType,employeeOrgData,onPremisesExtensionAttributes'), token);
+    assert.equal(nested.status, 200);
+    const onList = await graphGet(http, url('/users?$select=id,aboutMe'), token);
+    assert.equal(onList.status, 400);
+    assert.equal((await graphGet(http, url(`/users/${id}?$select=id,aboutMe`), token)).status, 200);
+    const denied = await graphGet(http, url('/users?$select=id,signInActivity'), token);
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.error.code, 'Authorization_RequestDenied');
+    const audit = await startGraphSim([t], { tls: await simTls(), roles: ['User.Read.All', 'GroupMember.Read.All', 'AuditLog.Read.All'] });
+    try {
+      const ok = await graphGet(http, `${audit.graphUrl}/v1.0/users?$select=id,signInActivity`, await rawToken(http, audit, t));
+      assert.equal(ok.status, 200);
+      assert.ok(ok.body.value.every((u: Record<string, unknown>) => 'signInActivity' in u));
+    } finally {
+      await audit.stop();
+    }
+  });
 });

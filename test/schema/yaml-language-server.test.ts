@@ -129,6 +129,15 @@ test('a broken mapping gets positioned diagnostics: unknown key, wrong enum, lit
   assert.equal(found.length, 3, found.map(message).join(' | '));
 });
 
+test('an attribute Graph does not have is flagged at its value, as validate flags it', async () => {
+  const broken = example.replace('    title: jobTitle\n', '    title: jobTitle\n    manager_email: manager\n');
+  assert.notEqual(broken, example);
+  const found = await open(virtualUri('attribute.yaml'), broken);
+  assert.equal(found.length, 1, found.map(message).join(' | '));
+  assert.match(message(found[0]), /must be an attribute Entra users have in Graph's metadata/);
+  assert.deepEqual({ line: found[0].range.start.line, character: found[0].range.start.character }, positionOf(broken, 'manager_email: manager', 'manager_email: '.length));
+});
+
 test('completion on an empty key line under halo: lists our keys', async () => {
   const text = 'version: 1\nhalo:\n  url: https://contoso.halopsa.com\n  \n';
   const uri = virtualUri('completion.yaml');

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { MODE_NAMES } from '../../src/sim/halo/modes';
 import { REPORT, ROOT } from '../faults/support';
-import { END, START, totalsTable } from './totals';
+import { END, START, rowOf, totalsTable } from './totals';
 
 const doc = fs.readFileSync(path.join(ROOT, 'RELIABILITY.md'), 'utf8');
 
@@ -45,4 +45,10 @@ test('the last run recorded every case, each passed, and RELIABILITY.md names ea
   assert.deepEqual(Object.keys(recorded).filter((id) => !doc.includes(`\`${id}\``)), []);
   const shown = doc.slice(doc.indexOf(START), doc.indexOf(END) + END.length);
   assert.equal(shown, totalsTable(recorded), 'RELIABILITY.md totals differ from the last run: npm run reliability rewrites them');
+  // Each case's row shows the faults that run injected (its observed text may name ports, so only the count is compared).
+  const stale = Object.values(recorded as Record<string, { id: string; faultsInjected: number }>).filter((c) => {
+    const row = rowOf(doc, c.id);
+    return row !== undefined && row.split(/(?<!\\)\|/).at(-2)?.trim() !== String(c.faultsInjected);
+  });
+  assert.deepEqual(stale.map((c) => c.id), [], 'case rows whose fault count differs from the last run: npm run reliability rewrites them');
 });

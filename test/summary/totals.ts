@@ -28,3 +28,26 @@ export function totalsTable(records: Record<string, CaseRecord>): string {
   ];
   return [START, '| | count |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), END].join('\n');
 }
+
+const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+/** A case's row in RELIABILITY.md's per-area tables: what it injected and observed, from the run. */
+export function caseRow(c: CaseRecord): string {
+  return `| \`${c.id}\` | ${cell(c.input)} | ${cell(c.expected)} | ${cell(c.observed)} | ${c.faultsInjected} |`;
+}
+
+/** The rows of `doc` that belong to `id` (a case table row starts with its id in backticks). */
+export function rowOf(doc: string, id: string): string | undefined {
+  return doc.split('\n').find((l) => l.startsWith(`| \`${id}\` | `) && l.split(/(?<!\\)\|/).length === 7);
+}
+
+/** `doc` with every recorded case's row rewritten from the run. */
+export function withCaseRows(doc: string, records: Record<string, CaseRecord>): string {
+  return doc
+    .split('\n')
+    .map((line) => {
+      const id = /^\| `([a-z0-9-]+)` \| /.exec(line)?.[1];
+      return id && records[id] && line.split(/(?<!\\)\|/).length === 7 ? caseRow(records[id]) : line;
+    })
+    .join('\n');
+}

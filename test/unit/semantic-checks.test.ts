@@ -120,7 +120,7 @@ test('fields the tool owns are errors', () => {
 });
 
 test('custom field names must start with CF in capitals', () => {
-  const text = withBody('fields:', '  users:', '    cfDepartment: department', '    CF: department', '    CFCostCentre: employeeOrgData');
+  const text = withBody('fields:', '  users:', '    cfDepartment: department', '    CF: department', '    CFCostCentre: employeeOrgData.costCenter');
   const result = parseMapping(text);
   assert.deepEqual(problems(text), [
     '13:5: error: Halo custom field names start with "CF" in capitals (did you mean "CFDepartment"?)',

@@ -1,5 +1,6 @@
-// Entra user properties that Microsoft Graph returns for users and that make sense in a mapping:
-// a static list, since the tenant's own schema extensions are not read for completion.
+// Entra user attributes for completion and hover: the names are Graph's own (core/entra-attributes,
+// generated from Graph's metadata); the descriptions of the common ones are ours.
+import { ENTRA_USER_ATTRIBUTES } from '../../core/entra-attributes';
 
 export interface EntraAttribute {
   name: string;
@@ -8,46 +9,60 @@ export interface EntraAttribute {
   list?: boolean;
 }
 
-export const ENTRA_ATTRIBUTES: readonly EntraAttribute[] = [
-  { name: 'displayName', description: 'The name shown for the user.' },
-  { name: 'givenName', description: 'First name.' },
-  { name: 'surname', description: 'Last name.' },
-  { name: 'mail', description: 'Primary email address.' },
-  { name: 'userPrincipalName', description: 'Sign-in name, such as adele@contoso.com.' },
-  { name: 'jobTitle', description: 'Job title.' },
-  { name: 'department', description: 'Department.' },
-  { name: 'officeLocation', description: 'Office location, such as Head Office.' },
-  { name: 'companyName', description: 'Company name.' },
-  { name: 'businessPhones', description: 'Business telephone numbers (a list: businessPhones[0] is the first).', list: true },
-  { name: 'mobilePhone', description: 'Mobile telephone number.' },
-  { name: 'faxNumber', description: 'Fax number.' },
-  { name: 'employeeId', description: 'Employee identifier assigned by the organisation.' },
-  { name: 'employeeType', description: 'Employee type, such as Employee or Contractor.' },
-  { name: 'employeeHireDate', description: 'Hire date.' },
-  { name: 'userType', description: 'Member or Guest.' },
-  { name: 'accountEnabled', description: 'true when the account can sign in.' },
-  { name: 'city', description: 'City.' },
-  { name: 'state', description: 'State or province.' },
-  { name: 'country', description: 'Country or region.' },
-  { name: 'postalCode', description: 'Postal code.' },
-  { name: 'streetAddress', description: 'Street address.' },
-  { name: 'usageLocation', description: 'Two-letter country code for licence assignment.' },
-  { name: 'preferredLanguage', description: 'Preferred language, such as en-GB.' },
-  { name: 'mailNickname', description: 'Mail alias.' },
-  { name: 'otherMails', description: 'Other email addresses (a list).', list: true },
-  { name: 'proxyAddresses', description: 'Proxy addresses, such as SMTP:adele@contoso.com (a list).', list: true },
-  { name: 'ageGroup', description: 'Age group: null, Minor, NotAdult or Adult.' },
-  { name: 'id', description: 'Entra object id.' },
-  { name: 'onPremisesSamAccountName', description: 'On-premises sAMAccountName (synchronised users).' },
-  { name: 'onPremisesUserPrincipalName', description: 'On-premises user principal name (synchronised users).' },
-  { name: 'onPremisesImmutableId', description: 'On-premises immutable id (synchronised users).' },
-];
+/** The attributes most mappings use, in the order completion offers them. */
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  displayName: 'The name shown for the user.',
+  givenName: 'First name.',
+  surname: 'Last name.',
+  mail: 'Primary email address.',
+  userPrincipalName: 'Sign-in name, such as adele@contoso.com.',
+  jobTitle: 'Job title.',
+  department: 'Department.',
+  officeLocation: 'Office location, such as Head Office.',
+  companyName: 'Company name.',
+  businessPhones: 'Business telephone numbers (a list: businessPhones[0] is the first).',
+  mobilePhone: 'Mobile telephone number.',
+  faxNumber: 'Fax number.',
+  employeeId: 'Employee identifier assigned by the organisation.',
+  employeeType: 'Employee type, such as Employee or Contractor.',
+  employeeHireDate: 'Hire date.',
+  userType: 'Member or Guest.',
+  accountEnabled: 'true when the account can sign in.',
+  city: 'City.',
+  state: 'State or province.',
+  country: 'Country or region.',
+  postalCode: 'Postal code.',
+  streetAddress: 'Street address.',
+  usageLocation: 'Two-letter country code for licence assignment.',
+  preferredLanguage: 'Preferred language, such as en-GB.',
+  mailNickname: 'Mail alias.',
+  otherMails: 'Other email addresses (a list).',
+  proxyAddresses: 'Proxy addresses, such as SMTP:adele@contoso.com (a list).',
+  ageGroup: 'Age group: null, Minor, NotAdult or Adult.',
+  id: 'Entra object id.',
+  onPremisesSamAccountName: 'On-premises sAMAccountName (synchronised users).',
+  onPremisesUserPrincipalName: 'On-premises user principal name (synchronised users).',
+  onPremisesImmutableId: 'On-premises immutable id (synchronised users).',
+  creationType: 'How the account was made: null (a regular account), Invitation (a guest), LocalAccount, EmailVerified or SelfServiceSignUp.',
+  'employeeOrgData.division': 'Division of the organisation the user works in.',
+  'employeeOrgData.costCenter': 'Cost centre of the user.',
+  'signInActivity.lastSignInDateTime': 'Last interactive sign-in. Needs the Graph permission AuditLog.Read.All (and Entra ID P1).',
+};
+
+const described = Object.keys(DESCRIPTIONS);
+const byOrder = (a: string, b: string) => (described.indexOf(a) + 1 || Infinity) - (described.indexOf(b) + 1 || Infinity) || (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every attribute the users list has, the common ones first. */
+export const ENTRA_ATTRIBUTES: readonly EntraAttribute[] = [...ENTRA_USER_ATTRIBUTES]
+  .sort((a, b) => byOrder(a.name, b.name))
+  .map((a) => ({ name: a.name, description: DESCRIPTIONS[a.name] ?? `Graph user property (${a.type}${a.list ? ', a list' : ''}).`, ...(a.list ? { list: true } : {}) }));
 
 /** Values Entra gives some attributes, for `where:`. */
 export const ATTRIBUTE_VALUES: Readonly<Record<string, readonly string[]>> = {
   userType: ['Member', 'Guest'],
   accountEnabled: ['true', 'false'],
   ageGroup: ['Minor', 'NotAdult', 'Adult'],
+  creationType: ['Invitation', 'LocalAccount', 'EmailVerified', 'SelfServiceSignUp'],
 };
 
 /** The Entra attribute most Halo fields of that name are filled from. */

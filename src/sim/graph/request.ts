@@ -19,6 +19,8 @@ export interface GraphRequest {
 
 /** Permissions that allow reading users, and groups with their members (MGD api pages); the same names serve as application (`roles`) and delegated (`scp`) permissions. */
 export const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+/** signInActivity (MGD resources/signinactivity.md): AuditLog.Read.All, for apps and delegated alike. */
+export const AUDIT_READ = ['AuditLog.Read.All'];
 export const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 
 export function requireRole(r: GraphRequest, anyOf: string[]): void {

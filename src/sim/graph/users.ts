@@ -2,12 +2,13 @@
 // Documented: the 11 default properties, $select, $top 1..999, @odata.nextLink paging, $filter on
 // accountEnabled/userType/id with eq, $expand=manager($select=…) on the list, $count with
 // ConsistencyLevel: eventual.
+// signInActivity needs AuditLog.Read.All (MGD resources/signinactivity.md), else 403.
 // Assumed: a user without a manager carries no `manager` property when it is expanded.
 import type { GraphUser } from '../state';
 import type { Reply } from './context';
 import { badRequest, expanded, Expand, GraphError, pageSize, parseFilter, selected } from './odata';
-import { canonicalProperty, defaultProperties, ODATA_TYPE, project, USER_DEFAULT_PROPERTIES } from './properties';
-import { GraphRequest, offsetOf, page, requireRole, USER_READ, wantsCount } from './request';
+import { canonicalProperty, defaultProperties, ODATA_TYPE, project, USER_DEFAULT_PROPERTIES, USER_SINGLE_ONLY } from './properties';
+import { AUDIT_READ, GraphRequest, offsetOf, page, requireRole, USER_READ, wantsCount } from './request';
 
 const FILTERABLE = [
   'id',
@@ -36,6 +37,11 @@ export function listUsers(r: GraphRequest): Reply {
   requireRole(r, USER_READ);
   const size = pageSize(r.query);
   const props = selected(r.query, 'user', USER_DEFAULT_PROPERTIES, r.tenant.extraUserProperties());
+  const single = props.find((p) => USER_SINGLE_ONLY.has(p));
+  // Documented as "supported only on the Get user API"; the error's form is the one reported in
+  // microsoft-graph-explorer-v4#2748 (a SharePoint query exception), its wording assumed.
+  if (single) throw new GraphError(400, '-1, Microsoft.SharePoint.Client.InvalidClientQueryException', `The expression for '${single}' is not valid on a collection of users.`);
+  if (props.includes('signInActivity')) requireRole(r, AUDIT_READ);
   const expand = managerExpand(r);
   const filter = parseFilter(r.query.get('$filter'), 'user', FILTERABLE);
   const count = wantsCount(r);
@@ -51,6 +57,7 @@ export function getUser(r: GraphRequest, idOrUpn: string): Reply {
   const user = r.tenant.user(idOrUpn) ?? r.tenant.data.users.find((u) => String(u.userPrincipalName ?? '').toLowerCase() === lower);
   if (!user) throw notFound(idOrUpn);
   const props = selected(r.query, 'user', USER_DEFAULT_PROPERTIES, r.tenant.extraUserProperties());
+  if (props.includes('signInActivity')) requireRole(r, AUDIT_READ);
   const expand = managerExpand(r);
   return { status: 200, body: { '@odata.context': `${r.base}/$metadata#users/$entity`, ...userOut(r, user, props, expand) } };
 }
