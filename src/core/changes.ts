@@ -14,10 +14,27 @@ export interface MembershipDelta {
   remove: string[];
 }
 
+/** A CAB seat kept whose CAB role differs from the mapping's `cab[].role`. */
+export interface CabRoleChange {
+  cab: string;
+  from: string | null;
+  to: string;
+}
+
+export interface CabDelta extends MembershipDelta {
+  /** Seats kept, their CAB role changed. */
+  role?: CabRoleChange[];
+}
+
 export interface Memberships {
   roles?: MembershipDelta;
   teams?: MembershipDelta;
-  cabs?: MembershipDelta;
+  cabs?: CabDelta;
+}
+
+/** Whether a CAB delta changes anything: seats taken or left, or roles changed. */
+export function cabDeltaChanges(d: CabDelta | undefined): boolean {
+  return !!d && (d.add.length > 0 || d.remove.length > 0 || (d.role?.length ?? 0) > 0);
 }
 
 export interface Change {

@@ -134,6 +134,12 @@ export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_RATE_LIMIT = { requests: 300, windowSeconds: 300 };
 
 /** The tenant a rule or grant reads from: its own, or the only configured one. */
+/** The CAB role a CAB's members get: the first `cab[]` grant of that CAB that names one. */
+export function cabRoleOf(mapping: Mapping, cab: string): string | undefined {
+  const key = cab.toLowerCase();
+  return mapping.cab?.find((c) => c.cab.toLowerCase() === key && c.role !== undefined)?.role;
+}
+
 export function tenantOf(mapping: Mapping, item: { tenant?: string }): string {
   return item.tenant ?? mapping.entra[0]?.name ?? '';
 }

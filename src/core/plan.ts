@@ -1,11 +1,11 @@
 // plan(mapping, entra, halo) → Plan: pure and deterministic. It decides, for every Entra identity
 // and every Halo record in managed scope, what should change and why (DESIGN §2, §2a, §3).
-import type { Action, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
+import type { Action, CabDelta, CabRoleChange, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
 import { ACTIONS } from './changes';
 import { desiredIdentities, Identity, Selection } from './desired';
 import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
-import { DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
+import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { resolveScope, Scope } from './scope';
 import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
@@ -29,6 +29,8 @@ interface Ctx {
   placements: Map<number, Map<number | string, Placement>>;
   /** The mapped fields, with `when: create` worked out once per plan. */
   specs: { users: MappedField[]; agents: MappedField[] };
+  /** The CAB role a CAB's members get (the mapping's `cab[].role`, in Halo's spelling), memoised. */
+  cabRole: (cab: string) => string | undefined;
   /** Halo's spelling of role and team names, made once per plan. */
   display: { agent: (n: string) => string; user: (n: string) => string; team: (n: string) => string };
 }
@@ -46,6 +48,10 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot,
   const scope = resolveScope(mapping, halo);
   const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
+    cabRole: memo((cab) => {
+      const role = cabRoleOf(mapping, cab);
+      return role === undefined ? undefined : (halo.cabs.find((c) => nameKey(c.name) === nameKey(cab))?.roles.find((r) => nameKey(r) === nameKey(role)) ?? role);
+    }),
     display: { agent: (n) => scope.roleName('agent', n), user: (n) => scope.roleName('user', n), team: (n) => scope.teamName(n) },
   };
   const identities = desiredIdentities(mapping, entra, (tenant, user, kind) => scope.isProtectedIdentity(tenant, user, kind));
@@ -185,7 +191,7 @@ function updateUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>, record: Ha
   const desired = desiredFields(ctx.specs.users, id.user, record.fields, false);
   const fields = link === NO_FIELDS ? desired : { ...link, ...desired };
   if (placement.id !== record.siteId) fields.site_id = { from: record.siteId, to: placement.id };
-  const memberships = membershipChanges(ctx, 'user', id, { roles: record.roles, cabs: ctx.scope.cabsOf('user', record.id) });
+  const memberships = membershipChanges(ctx, 'user', id, { haloId: record.id, roles: record.roles, cabs: ctx.scope.cabsOf('user', record.id) });
   if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, 'its Halo roles could not be read, so it is left alone', record.id));
   const site = 'site_id' in fields ? placement : undefined;
   decideUpdate(ctx, id, sel, record.id, record.inactive, 'inactive', fields, memberships, site);
@@ -266,7 +272,7 @@ function createAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>): void {
 
 function updateAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>, record: HaloAgent): void {
   count(ctx, sel.rule.rule, 'agent');
-  const memberships = membershipChanges(ctx, 'agent', id, { roles: record.roles, teams: record.teams, cabs: ctx.scope.cabsOf('agent', record.id) });
+  const memberships = membershipChanges(ctx, 'agent', id, { haloId: record.id, roles: record.roles, teams: record.teams, cabs: ctx.scope.cabsOf('agent', record.id) });
   if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'agent', sel.rule.rule, 'its Halo roles or teams could not be read, so it is left alone', record.id));
   decideUpdate(ctx, id, sel, record.id, record.disabled, 'isdisabled', agentFields(ctx, sel.rule, id.user, record), memberships);
 }
@@ -340,6 +346,7 @@ function desiredFields(specs: MappedField[], user: EntraUser, current: Record<st
 
 /** Current memberships of a record (null when creating). Undefined lists were not readable. */
 interface Held {
+  haloId: number;
   roles: string[] | undefined;
   teams?: string[] | undefined;
   cabs: string[];
@@ -370,10 +377,26 @@ function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held | null
   }
   const managedCabs = ctx.scope.managedCabs(kind);
   if (managedCabs.size) {
-    const d = delta(kind === 'agent' ? id.agentCabs : id.userCabs, cabs, managedCabs, asIs);
-    if (d) (out ??= {}).cabs = d;
+    const want = kind === 'agent' ? id.agentCabs : id.userCabs;
+    const d: CabDelta | null = delta(want, cabs, managedCabs, asIs);
+    const role = held ? cabRoleChanges(ctx, kind, held.haloId, want, cabs) : null;
+    if (d || role) (out ??= {}).cabs = role ? { ...(d ?? { add: [], remove: [] }), role } : d!;
   }
   return out ?? NO_MEMBERSHIPS;
+}
+
+/** Seats on wanted CABs the record keeps, whose CAB role is not the mapping's `cab[].role`. */
+function cabRoleChanges(ctx: Ctx, kind: Kind, haloId: number, want: Set<string>, held: string[]): CabRoleChange[] | null {
+  let out: CabRoleChange[] | null = null;
+  for (const cab of held) {
+    if (!wants(want, cab)) continue;
+    const to = ctx.cabRole(cab);
+    if (to === undefined) continue;
+    const from = ctx.scope.cabRoleOf(kind, haloId, cab);
+    if (from !== null && nameKey(from) === nameKey(to)) continue;
+    (out ??= []).push({ cab, from, to });
+  }
+  return out;
 }
 
 /** Shared empty values: most identities have nothing here, and these are never attached or changed. */
@@ -599,4 +622,12 @@ export function safetyBlock(mapping: Mapping, summary: Summary, total: number, m
     return { reason: `${total} changes exceed safety.maxChanges (${mapping.safety!.maxChanges}${typeof mapping.safety!.maxChanges === 'string' ? ` = ${maxChanges} of ${managed} managed records` : ''})`, limit: 'maxChanges', value: total };
   }
   return null;
+}
+
+function memo<T>(f: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, f(key));
+    return seen.get(key) as T;
+  };
 }

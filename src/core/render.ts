@@ -33,8 +33,9 @@ function membershipLines(m: Memberships | undefined): string[] {
   for (const [what, d] of Object.entries(m ?? {})) {
     if (!d) continue;
     const parts = [...d.add.map((x: string) => `+${x}`), ...d.remove.map((x: string) => `-${x}`)];
-    out.push(`${what}: ${parts.join(' ')}`);
+    if (parts.length) out.push(`${what}: ${parts.join(' ')}`);
   }
+  for (const r of m?.cabs?.role ?? []) out.push(`CAB role on ${r.cab}: ${formatValue(r.from)} → ${formatValue(r.to)}`);
   return out;
 }
 

@@ -82,6 +82,9 @@ function inverseMemberships(m: Memberships | undefined): Memberships | undefined
     const d = m[key];
     if (d && (d.add.length || d.remove.length)) out[key] = { add: [...d.remove], remove: [...d.add] };
   }
+  // A CAB role is put back only where the seat had one; a seat without a role cannot be asked for.
+  const role = (m.cabs?.role ?? []).filter((r) => r.from !== null).map((r) => ({ cab: r.cab, from: r.to, to: r.from as string }));
+  if (role.length) out.cabs = { ...(out.cabs ?? { add: [], remove: [] }), role };
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -34,6 +34,8 @@ export interface Scope {
   teamName(name: string): string;
   /** Names of the managed CABs a record sits on. */
   cabsOf(kind: Kind, id: number): string[];
+  /** The CAB role a record holds on a managed CAB it sits on (null: none set). */
+  cabRoleOf(kind: Kind, id: number, cab: string): string | null;
 }
 
 /** Most records sit on no managed CAB: one shared empty list (callers only read it). */
@@ -105,11 +107,13 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
   if (problems.length) throw new PlanInputError([...new Set(problems)]);
 
   const cabMembership = { agent: new Map<number, string[]>(), user: new Map<number, string[]>() };
+  const cabRoles = new Map<string, string | null>();
   for (const cab of halo.cabs) {
     for (const m of cab.members) {
       for (const [kind, id] of [['agent', m.agentId], ['user', m.userId]] as const) {
         if (id === null || !cabs[kind].has(nameKey(cab.name))) continue;
         (cabMembership[kind].get(id) ?? cabMembership[kind].set(id, []).get(id)!).push(cab.name);
+        cabRoles.set(`${kind}\u0000${id}\u0000${nameKey(cab.name)}`, m.role);
       }
     }
   }
@@ -156,5 +160,6 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
     roleName: (kind, n) => (kind === 'agent' ? agentRoleNames : userRoleNames).get(nameKey(n))?.name ?? n,
     teamName: (n) => teamNames.get(nameKey(n))?.name ?? n,
     cabsOf: (kind, id) => cabMembership[kind].get(id) ?? NO_CABS,
+    cabRoleOf: (kind, id, cab) => cabRoles.get(`${kind}\u0000${id}\u0000${nameKey(cab)}`) ?? null,
   };
 }

@@ -2,7 +2,7 @@
 // (sites, creates, updates, reactivations, CAB memberships, deactivations last), each journalled
 // before it is sent and after Halo answers. Cancelling stops between batches.
 import type { Action, Change, ChangeKind, Plan } from '../core/changes';
-import type { Mapping } from '../core/mapping';
+import { cabRoleOf, type Mapping } from '../core/mapping';
 import { haloNeeds } from '../core/needs';
 import type { HaloAgent, HaloSite, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { existingRecord, indexFresh, staleReason } from '../core/stale';
@@ -275,7 +275,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   async function writeCabs(): Promise<void> {
     if (!cabChanges.length) return;
-    const roleOf = (cab: string) => mapping.cab?.find((x) => x.cab.toLowerCase() === cab.toLowerCase())?.role;
+    const roleOf = (cab: string) => cabRoleOf(mapping, cab);
     const { bodies, errors } = cabBodies(cabChanges, fresh, { roleOf, idOf: (c) => createdIds.get(c) ?? c.haloId });
     for (const e of errors) fail(e.change, e.message);
     const failedChanges = new Set(errors.map((e) => e.change));

@@ -1,7 +1,7 @@
 // Plan changes → Halo POST body elements. Memberships are merged with what Halo holds now (the
 // fresh snapshot of the apply): memberships the mapping does not manage are kept, and only what the
 // change adds or removes moves (wire.ts MEMBERSHIP_WRITE).
-import type { Change } from '../core/changes';
+import { cabDeltaChanges, type Change } from '../core/changes';
 import type { HaloAgent, HaloSnapshot, HaloUser } from '../core/snapshot';
 import { Row, rolesComplete, wireCabs } from './normalise';
 import { CAB_MEMBER_TYPE, customFieldsBody, isCustomField, licenceToWire } from './wire';
@@ -196,29 +196,28 @@ export interface CabBodyOptions {
  */
 export function cabBodies(changes: Change[], fresh: HaloSnapshot, opts: CabBodyOptions = {}): { bodies: CabBody[]; errors: BodyFailure[] } {
   const errors: BodyFailure[] = [];
-  const byCab = new Map<string, { name: string; changes: Change[]; add: Row[]; remove: Row[] }>();
+  /** Per CAB: members to add (with the CAB's role), to remove, and to keep with another role. */
+  const byCab = new Map<string, { name: string; changes: Change[]; add: Row[]; remove: Row[]; retag: Array<{ who: Row; role: string }> }>();
+  const entryOf = (name: string, change: Change) => {
+    const key = name.toLowerCase();
+    const entry = byCab.get(key) ?? { name, changes: [], add: [], remove: [], retag: [] };
+    byCab.set(key, entry);
+    if (!entry.changes.includes(change)) entry.changes.push(change);
+    return entry;
+  };
   for (const change of changes) {
     const delta = change.memberships?.cabs;
-    if (!delta || (!delta.add.length && !delta.remove.length)) continue;
+    if (!delta || !cabDeltaChanges(delta)) continue;
     if (change.kind === 'site') continue;
     const id = opts.idOf?.(change) ?? change.haloId;
     if (id === null) {
       errors.push({ change, message: `${change.kind} "${change.name}" has no Halo id yet, so it cannot join a CAB` });
       continue;
     }
-    const who: Row = change.kind === 'agent' ? { agent_id: id } : { user_id: id };
-    for (const [names, side] of [
-      [delta.add, 'add'],
-      [delta.remove, 'remove'],
-    ] as const) {
-      for (const name of names) {
-        const key = name.toLowerCase();
-        const entry = byCab.get(key) ?? { name, changes: [], add: [], remove: [] };
-        byCab.set(key, entry);
-        if (!entry.changes.includes(change)) entry.changes.push(change);
-        entry[side].push({ ...who, type: change.kind === 'agent' ? CAB_MEMBER_TYPE.agent : CAB_MEMBER_TYPE.user });
-      }
-    }
+    const who: Row = { ...(change.kind === 'agent' ? { agent_id: id } : { user_id: id }), type: change.kind === 'agent' ? CAB_MEMBER_TYPE.agent : CAB_MEMBER_TYPE.user };
+    for (const name of delta.add) entryOf(name, change).add.push({ ...who });
+    for (const name of delta.remove) entryOf(name, change).remove.push({ ...who });
+    for (const r of delta.role ?? []) entryOf(r.cab, change).retag.push({ who, role: r.to });
   }
   const bodies: CabBody[] = [];
   const cabsByName = new Map(fresh.cabs.map((c) => [c.name.toLowerCase(), c]));
@@ -233,19 +232,26 @@ export function cabBodies(changes: Change[], fresh: HaloSnapshot, opts: CabBodyO
       ? wire.members.map(memberToWrite)
       : cab.members.map((m) => ({ agent_id: m.agentId, user_id: m.userId, role_name: m.role }));
     const same = (a: Row, b: Row) => (a.agent_id ? a.agent_id === b.agent_id : !!a.user_id && a.user_id === b.user_id);
-    const members = current.filter((m) => !entry.remove.some((r) => same(r, m)));
-    const roleName = opts.roleOf?.(cab.name);
-    const roleId = roleName === undefined ? undefined : wire?.roleIds.get(roleName);
-    if (roleName !== undefined && !cab.roles.includes(roleName)) {
-      for (const change of entry.changes) errors.push({ change, message: `CAB "${cab.name}" has no role "${roleName}"` });
+    const addRole = opts.roleOf?.(cab.name);
+    const missing = [addRole, ...entry.retag.map((r) => r.role)].find((r) => r !== undefined && !cab.roles.includes(r));
+    if (missing !== undefined) {
+      for (const change of entry.changes) errors.push({ change, message: `CAB "${cab.name}" has no role "${missing}"` });
       continue;
     }
+    // By id where the read gave role ids; by name otherwise (then no stale role_id is sent back).
+    const withRole = (m: Row, role: string | undefined): Row => {
+      if (role === undefined) return m;
+      const roleId = wire?.roleIds.get(role);
+      if (roleId !== undefined) return { ...m, role_id: roleId, ...(m.role_name !== undefined ? { role_name: role } : {}) };
+      const { role_id: _dropped, ...rest } = m;
+      return { ...rest, role_name: role };
+    };
+    const members = current
+      .filter((m) => !entry.remove.some((r) => same(r, m)))
+      .map((m) => withRole(m, entry.retag.find((r) => same(r.who, m))?.role));
     for (const add of entry.add) {
       if (members.some((m) => same(add, m))) continue;
-      const member: Row = { ...add };
-      if (roleId !== undefined) member.role_id = roleId;
-      else if (roleName !== undefined) member.role_name = roleName;
-      members.push(member);
+      members.push(withRole(add, addRole));
     }
     bodies.push({ cab: cab.name, changes: entry.changes, body: { id: cab.id, members } });
   }

@@ -556,5 +556,7 @@ export function detailLines(c: Change): DetailLine[] {
     if (!d || (!d.add?.length && !d.remove?.length)) continue;
     out.push({ type: 'membership', what, add: d.add ?? [], remove: d.remove ?? [] });
   }
+  const roles = c.memberships?.cabs?.role;
+  for (const r of Array.isArray(roles) ? roles : []) out.push({ type: 'field', field: `CAB role on ${r.cab}`, from: formatValue(r.from), to: formatValue(r.to) });
   return out;
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Change, changeKey, Plan } from '../../core/changes';
 import { summaryLine } from '../../core/render';
+import { selectChanges } from '../../core/selection';
 import type { Connections } from '../../engine/connections';
 import type { PlanRun } from '../../engine/run';
 import { Command } from '../constants';
@@ -102,9 +103,10 @@ async function confirmAndApply(svc: Services, session: MappingSession, run: Plan
     });
     return undefined;
   }
-  const wanted = keys ? new Set(keys) : undefined;
-  const selected = wanted ? plan.changes.filter((c) => wanted.has(changeKey(c))) : plan.changes;
-  const gone = wanted ? wanted.size - selected.length : 0;
+  const selection = keys ? selectChanges(plan, keys) : undefined;
+  const selected = selection ? selection.changes : plan.changes;
+  const wanted = selection ? new Set(selected.map(changeKey)) : undefined;
+  const gone = selection ? selection.unknown.length : 0;
   if (!selected.length) {
     const errors = plan.errors.length ? ` ${plan.errors.length} identities need attention (see the diff).` : '';
     notify('info', wanted ? `None of the selected changes is still in the plan: Entra or Halo changed since the diff was made.${errors}` : `Nothing to apply: Halo matches the mapping.${errors}`);
@@ -115,6 +117,7 @@ async function confirmAndApply(svc: Services, session: MappingSession, run: Plan
   const journalFile = defaultJournalPath(conns.stateDir);
   const detail = [
     wanted ? `${countLine(selected)} (selected in the diff${gone ? `; ${gone} selected change${gone === 1 ? ' is' : 's are'} no longer planned` : ''}).` : `${summaryLine(plan)}.`,
+    selection?.needed.length ? `Also applied, as the selected users need them: ${neededLine(selection.needed)}.` : '',
     `Halo: ${hostOf(conns.mapping.halo.url)}`,
     thresholdLine(plan, conns),
     plan.errors.length ? `${plan.errors.length} identit${plan.errors.length === 1 ? 'y has' : 'ies have'} plan errors and will be left alone.` : '',
@@ -201,4 +204,9 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** `sites "Bristol", "Glasgow" to create`. */
+function neededLine(needed: Change[]): string {
+  return `${needed.length === 1 ? 'site' : 'sites'} ${needed.map((c) => `"${c.name}"`).join(', ')} to create`;
 }

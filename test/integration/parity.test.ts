@@ -1,0 +1,84 @@
+// What Halo's own Entra integration does, through the engine against the simulators (documented
+// default mode): CAB roles kept in step with the mapping; applying part of a plan.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { changeKey } from '../../src/core/changes';
+import { renderText } from '../../src/core/render';
+import { selectChanges } from '../../src/core/selection';
+import { applyWith, planWith } from '../../src/engine/run';
+import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
+
+const lenient = exampleWith([
+  [['safety', 'maxDeactivations'], '20%'],
+  [['safety', 'maxChanges'], undefined],
+]);
+
+describe('parity: a CAB member whose CAB role drifted', () => {
+  let env: SimEnv;
+  before(async () => {
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping: lenient });
+  });
+  after(() => env.close());
+
+  it('is an update from → to, applied, after which the plan is empty', async () => {
+    const conns = await env.connect();
+    try {
+      await applyWith(conns, await planWith(conns), {});
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
+      const cab = env.sims.world.halo.cabs[0];
+      const members = cab.members as Array<{ agent_id: number; role_id: number | null; role_name: string | null }>;
+      const drifted = members[0];
+      Object.assign(drifted, { role_id: 2, role_name: 'Chair' });
+      const run = await planWith(conns);
+      assert.deepEqual(
+        run.plan.changes.map((c) => [c.action, c.kind, c.haloId, c.memberships?.cabs]),
+        [['update', 'agent', drifted.agent_id, { add: [], remove: [], role: [{ cab: 'Change Advisory Board', from: 'Chair', to: 'Approver' }] }]],
+      );
+      assert.match(renderText(run.plan), /CAB role on Change Advisory Board: "Chair" → "Approver"/);
+      const result = await applyWith(conns, run, {});
+      assert.equal(result.failed + result.stale, 0, JSON.stringify(result.problems));
+      const now = env.sims.world.halo.cabs[0].members as typeof members;
+      const seat = now.find((m) => m.agent_id === drifted.agent_id)!;
+      assert.deepEqual([seat.role_id, seat.role_name], [1, 'Approver']);
+      assert.equal(now.length, members.length, 'no seat added or lost');
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
+    } finally {
+      conns.close();
+    }
+  });
+});
+
+describe('parity: applying a selected user whose new site is not selected', () => {
+  let env: SimEnv;
+  before(async () => {
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping: lenient });
+  });
+  after(() => env.close());
+
+  it('pulls in the site creation it depends on; on its own the user could not be written', async () => {
+    const conns = await env.connect();
+    try {
+      const run = await planWith(conns);
+      const user = run.plan.changes.find((c) => c.action === 'create' && c.kind === 'user' && c.site?.id === null)!;
+      assert.ok(user, 'a user to create in a site to create');
+      const alone = await applyWith(conns, run, { only: (c) => changeKey(c) === changeKey(user) });
+      assert.equal(alone.applied, 0, 'without its site the user cannot be placed');
+      assert.equal(alone.failed, 1);
+
+      const again = await planWith(conns);
+      const picked = again.plan.changes.find((c) => changeKey(c) === changeKey(user))!;
+      const selection = selectChanges(again.plan, [changeKey(picked), 'create|user|contoso|no-such-id||']);
+      assert.deepEqual(selection.needed.map((c) => [c.action, c.name]), [['createSite', picked.site!.name]]);
+      assert.deepEqual(selection.unknown, ['create|user|contoso|no-such-id||']);
+      assert.deepEqual(selection.changes.map((c) => c.action), ['createSite', 'create'].filter((a) => selection.changes.some((c) => c.action === a)));
+      const keys = new Set(selection.changes.map(changeKey));
+      const result = await applyWith(conns, again, { only: (c) => keys.has(changeKey(c)) });
+      assert.deepEqual([result.applied, result.failed, result.stale], [2, 0, 0], JSON.stringify(result.problems));
+      const site = env.sims.world.halo.sites.find((s) => String(s.name) === picked.site!.name)!;
+      assert.ok(site, 'the site was created');
+      assert.ok(env.sims.world.halo.users.some((u) => u.azureoid === picked.entraId && u.site_id === site.id), 'the user sits in it');
+    } finally {
+      conns.close();
+    }
+  });
+});
