@@ -3,9 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Plan } from '../core/changes';
-import { Diagnostic, formatDiagnostic } from '../core/parse';
-import { planJson, renderMarkdown, renderText, summaryLine } from '../core/render';
+import { changeKey } from '../core/changes';
+import { selectChanges } from '../core/selection';
+import { Diagnostic, formatDiagnostic, ParsedMapping } from '../core/parse';
+import { checkLiveNames } from '../core/semantic';
+import { loadLiveNames, readLiveNames, saveLiveNames } from '../engine/live-names';
+import { countLine, planJson, renderMarkdown, renderText } from '../core/render';
 import { PlanInputError } from '../core/scope';
 import { BlockedError } from '../engine/apply';
 import { connect, Connections } from '../engine/connections';
@@ -14,15 +17,25 @@ import { applyWith, planWith, PlanRun } from '../engine/run';
 import { Progress, detailBar } from './progress';
 import { runDemo, runSim } from './demo';
 import { runRevert } from './revert';
+import { runInit, runTest } from './setup';
 
 const USAGE = `Usage: halo-identity <command> [options]
 
 Commands:
-  validate [FILE]                      check the mapping file (default ./halo-identity.yaml)
+  init [FILE] [--force]                write a new mapping file to fill in
+  validate [FILE] [--live] [--names FILE] [--save-names FILE]
+                                       check the mapping file (default ./halo-identity.yaml);
+                                       --live also checks the names it uses (Entra groups, Halo
+                                       roles, teams, clients, sites, CABs) against a fresh read,
+                                       --names against a file --save-names wrote
+  test [FILE]                          sign in to Halo and Entra and check the permissions the
+                                       mapping needs; exit 1 when one is missing
   plan [FILE] [--json OUT] [--markdown OUT] [--detailed-exitcode] [--incremental]
                                        read Entra and Halo, show what would change
-  apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold] [--incremental]
-                                       plan, confirm, then write the changes to Halo
+  apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold] [--incremental] [--only KEY]...
+                                       plan, confirm, then write the changes to Halo; --only
+                                       applies the changes with these keys (the "key" of each
+                                       change in plan --json) and the sites they need
   --incremental                        read Entra from its cached snapshot (.halo-identity/)
                                        brought up to date with Graph delta queries
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
@@ -49,8 +62,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const err = (s: string) => io.stderr.write(s.endsWith('\n') ? s : s + '\n');
   try {
     switch (command) {
+      case 'init':
+        return runInit(rest, io);
       case 'validate':
-        return validate(rest, io);
+        return await validate(rest, io);
+      case 'test':
+        return await runTest(rest, io);
       case 'plan':
         return await planCommand(rest, io);
       case 'apply':
@@ -105,9 +122,9 @@ function fileArg(positionals: string[]): string {
   return positionals[0] ?? 'halo-identity.yaml';
 }
 
-function validate(args: string[], io: Io): number {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  let m: { file: string; parsed: { diagnostics: Diagnostic[] } };
+async function validate(args: string[], io: Io): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { live: { type: 'boolean' }, names: { type: 'string' }, 'save-names': { type: 'string' } } });
+  let m: { file: string; baseDir?: string; parsed: ParsedMapping | { diagnostics: Diagnostic[] } };
   try {
     m = readMappingFile(fileArg(positionals));
   } catch (e) {
@@ -115,9 +132,19 @@ function validate(args: string[], io: Io): number {
     if (!(e instanceof MappingInvalidError)) throw e;
     m = { file: e.file, parsed: { diagnostics: e.diagnostics } };
   }
-  for (const d of m.parsed.diagnostics) io.stdout.write(`${m.file}:${formatDiagnostic(d)}\n`);
-  const errors = m.parsed.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = m.parsed.diagnostics.length - errors;
+  let diagnostics = m.parsed.diagnostics;
+  const wantsLive = values.live || values.names !== undefined;
+  if (wantsLive && 'mapping' in m.parsed && m.parsed.mapping) {
+    const parsed = m.parsed;
+    const live = values.names !== undefined ? loadLiveNames(values.names) : await withConnections(m.file, io, undefined, (conns) => readLiveNames(conns));
+    if (values['save-names']) saveLiveNames(values['save-names'], live);
+    diagnostics = [...diagnostics, ...checkLiveNames(parsed, live)];
+  } else if (wantsLive) {
+    io.stderr.write('The names it uses are not checked until the file itself is valid.\n');
+  }
+  for (const d of diagnostics) io.stdout.write(`${m.file}:${formatDiagnostic(d)}\n`);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
   io.stderr.write(errors ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.\n` : `Valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.\n`);
   return errors ? 1 : 0;
 }
@@ -170,7 +197,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' }, incremental: { type: 'boolean' } },
+    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' }, incremental: { type: 'boolean' }, only: { type: 'string', multiple: true } },
   });
   const controller = new AbortController();
   let interrupts = 0;
@@ -186,13 +213,21 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
       const run = await planWith(conns, { signal: controller.signal, onProgress: (m) => progress.step(m), onDetail: detailBar(progress), incremental: values.incremental });
       progress.clear();
       io.stdout.write(renderText(run.plan));
-      if (!run.plan.changes.length) {
+      const selection = values.only ? selectChanges(run.plan, values.only) : undefined;
+      if (selection) {
+        for (const k of selection.unknown) io.stderr.write(`--only ${k}: no such change in this plan (Entra or Halo changed since the key was taken); left out.\n`);
+        for (const c of selection.needed) io.stderr.write(`Also applying ${c.action} ${c.kind} "${c.name}": a selected user is placed there.\n`);
+      }
+      const chosen = selection?.changes ?? run.plan.changes;
+      if (!chosen.length) {
         io.stderr.write('Nothing to apply.\n');
-        return run.plan.errors.length ? 1 : 0;
+        return run.plan.errors.length || selection?.unknown.length ? 1 : 0;
       }
       if (run.plan.blocked && !values['allow-over-threshold']) throw new BlockedError(run.plan.blocked.reason);
-      if (!values.yes && !(await confirm(run.plan, io))) return 1;
+      if (!values.yes && !(await confirmText(`apply ${chosen.length} change${chosen.length === 1 ? '' : 's'} (${countLine(chosen)}) to Halo`, io))) return 1;
+      const keys = new Set(chosen.map(changeKey));
       const result = await applyWith(conns, run, {
+        only: selection ? (c) => keys.has(changeKey(c)) : undefined,
         // Only a prompt lets time pass between this plan's read and the writes.
         planIsCurrent: values.yes,
         journalFile: values.journal,
@@ -207,16 +242,12 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
       for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);
       if (result.stoppedBy && !result.cancelled) io.stdout.write(`Stopped: ${result.stoppedBy}\n`);
       io.stdout.write(`Journal: ${path.relative(process.cwd(), result.journalFile) || result.journalFile}\n`);
-      const clean = !result.failed && !result.stale && !result.skipped && !result.cancelled && !run.plan.errors.length;
+      const clean = !result.failed && !result.stale && !result.skipped && !result.cancelled && !run.plan.errors.length && !selection?.unknown.length;
       return clean ? 0 : 1;
     });
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-function confirm(plan: Plan, io: Io): Promise<boolean> {
-  return confirmText(`apply ${plan.changes.length} changes (${summaryLine(plan)}) to Halo`, io);
 }
 
 /** Without --yes a write needs a person: a terminal prompt, else a refusal. */

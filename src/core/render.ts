@@ -1,16 +1,25 @@
 // Human renderings of a plan: plain text for terminals (like `terraform plan`) and Markdown for
 // pull requests and the editor. Both group by action and show field-level from → to.
 import type { Action, Change, FieldChange, Memberships, Plan } from './changes';
-import { ACTIONS } from './changes';
+import { ACTIONS, changeKey } from './changes';
 
 const SYMBOL: Record<Action, string> = { createSite: '+', create: '+', update: '~', reactivate: '^', deactivate: '-' };
 const TITLE: Record<Action, string> = { createSite: 'Sites to create', create: 'To create', update: 'To update', reactivate: 'To reactivate', deactivate: 'To deactivate' };
 
 export function summaryLine(plan: Plan): string {
-  const s = plan.summary;
+  return `${counts(plan.summary)}; ${plan.summary.unchanged} unchanged`;
+}
+
+/** The summary line of some of a plan's changes (a selection). */
+export function countLine(changes: Change[]): string {
+  const n = (a: Action) => changes.filter((c) => c.action === a).length;
+  return counts({ create: n('create'), update: n('update'), reactivate: n('reactivate'), deactivate: n('deactivate'), createSite: n('createSite') });
+}
+
+function counts(s: Record<Action, number>): string {
   const parts = [`${s.create} to create`, `${s.update} to update`, `${s.reactivate} to reactivate`, `${s.deactivate} to deactivate`];
   if (s.createSite) parts.push(`${s.createSite} site${s.createSite === 1 ? '' : 's'} to create`);
-  return `${parts.join(', ')}; ${s.unchanged} unchanged`;
+  return parts.join(', ');
 }
 
 export function isEmptyPlan(plan: Plan): boolean {
@@ -100,7 +109,10 @@ export function renderMarkdown(plan: Plan): string {
   return lines.join('\n') + '\n';
 }
 
-/** Plan JSON: stable key order and formatting, so equal plans are byte-identical. */
+/**
+ * Plan JSON: stable key order and formatting, so equal plans are byte-identical. Each change
+ * carries its stable `key`, which `apply --only` and the panel's selection use.
+ */
 export function planJson(plan: Plan): string {
-  return JSON.stringify(plan, null, 2) + '\n';
+  return JSON.stringify({ ...plan, changes: plan.changes.map((c) => ({ key: changeKey(c), ...c })) }, null, 2) + '\n';
 }

@@ -18,7 +18,7 @@ import { coverageWarning, SnapshotScope, systemsOf, uncovered } from './coverage
 import type { DelegatedSignIns } from './delegatedSignIn';
 import { SIMULATOR_FOLDER } from './constants';
 import { describeError, NeedsTrustError, SimulatorStoppedError } from './errors';
-import { liveNamesOf } from './liveNames';
+import { liveNamesOf } from '../core/live-names';
 import type { Logger } from './log';
 import type { SecretStore } from './secretStore';
 import type { SimulatorHost } from './simulator';

@@ -7,7 +7,7 @@ import { HaloAuth } from './auth';
 import { HaloApiError, haloErrorMessage } from './errors';
 import { RollingLimiter } from './limiter';
 import { siteFromRow } from './normalise';
-import { Query, agentsFromRows, completeRoles, readCreated, readCreatedAgents, readDetails, readSnapshot, usersFromRows } from './reader';
+import { Query, agentsFromRows, completeRoles, readCreated, readCreatedAgents, readDetails, readNameLists, readSnapshot, usersFromRows } from './reader';
 import { HaloCounters, Log, SendResult, Tally, Transport } from './transport';
 import { BatchResult, Landed, WriteKind, postBatch } from './writer';
 
@@ -65,6 +65,11 @@ export class HaloClient {
     return readSnapshot(this.api, needs, this.pageSize);
   }
 
+  /** The lists of names only (sites, clients, roles, teams, CABs), for `validate --live`. */
+  readNames(needs: HaloNeeds): Promise<HaloSnapshot> {
+    return readNameLists(this.api, needs, this.pageSize);
+  }
+
   /** Detail reads for records whose list rows lacked what the plan needs; merges in place. */
   readDetails(snapshot: HaloSnapshot, ids: { users: number[]; agents: number[] }, needs: HaloNeeds, onRead?: (done: number) => void): Promise<void> {
     return readDetails(this.api, snapshot, ids, needs, onRead);
@@ -92,6 +97,21 @@ export class HaloClient {
   /** One POST of up to batchSize records; a per-record result in order. Never resends a create Halo may have saved. */
   postBatch(kind: WriteKind, bodies: Array<Record<string, unknown>>, landed?: Landed): Promise<BatchResult[]> {
     return postBatch(this.api, kind, bodies, landed);
+  }
+
+  /**
+   * For "Test Connections": whether the API agent may read a list, by reading its smallest page.
+   * Null when it may; otherwise Halo's answer (a 403 is a missing permission, not an outage).
+   */
+  async canRead(resource: 'Agent' | 'Users' | 'Site' | 'Client' | 'Team' | 'CAB' | 'Roles' | 'UserRoles'): Promise<HaloApiError | null> {
+    const paged = resource === 'Users' || resource === 'Site' || resource === 'Client';
+    try {
+      await this.api.get(`/${resource}`, paged ? { pageinate: true, page_size: 1, page_no: 1 } : {}, { requests: 0 });
+      return null;
+    } catch (e) {
+      if (e instanceof HaloApiError) return e;
+      throw e;
+    }
   }
 
   /** For "Test Connections": the agent the API application logs in as, and the granted scope. */

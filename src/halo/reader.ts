@@ -24,27 +24,18 @@ const AGENT_QUERY: Query = { includeenabled: true, includedisabled: true, includ
 const USER_QUERY: Query = { includeactive: true, includeinactive: true };
 
 
-export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: number): Promise<HaloSnapshot> {
-  const tally: Tally = { requests: 0 };
+/** Everything but the users and agents: sites, clients, and the roles, teams and CABs the mapping uses. */
+export async function readNameLists(api: ApiGet, needs: HaloNeeds, pageSize: number, tally: Tally = { requests: 0 }): Promise<HaloSnapshot> {
   const list = (path: string, key: string, query: Query = {}) => readList(api, path, key, query, tally);
-  const custom = customFieldsOf(needs);
-  const fieldIds = custom.users.length ? list('/FieldInfo', 'fields').then((rows) => customFieldIds(rows, custom.users)) : Promise.resolve(undefined);
-  const users = fieldIds.then((f) =>
-    readPaged(api, '/Users', 'users', { ...USER_QUERY, ...(f?.ids.length ? { include_custom_fields: f.ids.join(',') } : {}) }, pageSize, tally),
-  );
-  const [userRows, sites, clients, agentRows, agentRoles, userRoles, teams, cabs, fields] = await Promise.all([
-    users,
+  const [sites, clients, agentRoles, userRoles, teams, cabs] = await Promise.all([
     readPaged(api, '/Site', 'sites', USER_QUERY, pageSize, tally),
     readPaged(api, '/Client', 'clients', USER_QUERY, pageSize, tally),
-    // API agents are read too, flagged, so the planner can refuse to touch them.
-    readAgents(api, { ...AGENT_QUERY, include_membership_info: true, ...(needs.agentRoles ? { includeroles: true } : {}) }, pageSize, tally),
     needs.agentRoles ? list('/Roles', LIST_KEYS.agentRoles) : Promise.resolve([]),
     needs.userRoles ? list('/UserRoles', LIST_KEYS.userRoles) : Promise.resolve([]),
     needs.teams ? list('/Team', LIST_KEYS.teams, { includeenabled: true, includedisabled: true }) : Promise.resolve([]),
     needs.cabs ? list('/CAB', LIST_KEYS.cabs, { includemembers: true }) : Promise.resolve([]),
-    fieldIds,
   ]);
-  const snapshot: HaloSnapshot = {
+  return {
     users: [],
     agents: [],
     sites: sites.map(siteFromRow),
@@ -55,6 +46,23 @@ export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: numb
     cabs: cabs.map(cabFromRow),
     stats: { requests: 0, detailReads: 0, warnings: [] },
   };
+}
+
+export async function readSnapshot(api: ApiGet, needs: HaloNeeds, pageSize: number): Promise<HaloSnapshot> {
+  const tally: Tally = { requests: 0 };
+  const list = (path: string, key: string, query: Query = {}) => readList(api, path, key, query, tally);
+  const custom = customFieldsOf(needs);
+  const fieldIds = custom.users.length ? list('/FieldInfo', 'fields').then((rows) => customFieldIds(rows, custom.users)) : Promise.resolve(undefined);
+  const users = fieldIds.then((f) =>
+    readPaged(api, '/Users', 'users', { ...USER_QUERY, ...(f?.ids.length ? { include_custom_fields: f.ids.join(',') } : {}) }, pageSize, tally),
+  );
+  const [userRows, snapshot, agentRows, fields] = await Promise.all([
+    users,
+    readNameLists(api, needs, pageSize, tally),
+    // API agents are read too, flagged, so the planner can refuse to touch them.
+    readAgents(api, { ...AGENT_QUERY, include_membership_info: true, ...(needs.agentRoles ? { includeroles: true } : {}) }, pageSize, tally),
+    fieldIds,
+  ]);
   snapshot.users = usersFromRows(userRows, snapshot, needs);
   snapshot.agents = agentsFromRows(agentRows, snapshot, needs);
   if (fields?.missing.length) {

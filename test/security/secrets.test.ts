@@ -16,8 +16,8 @@ import { CLI, FaultEnv, record, startFaultEnv } from '../faults/support';
 // Catch every token the simulators hand out (the CLI runs in another process; the sims run here).
 const issued: string[] = [];
 const issue = TokenStore.prototype.issue;
-TokenStore.prototype.issue = function (this: TokenStore, clientId: string) {
-  const t = issue.call(this, clientId);
+TokenStore.prototype.issue = function (this: TokenStore, clientId: string, scope: string) {
+  const t = issue.call(this, clientId, scope);
   issued.push(t.token);
   return t;
 };

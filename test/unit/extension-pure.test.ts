@@ -6,8 +6,8 @@ import { entraNeeds, haloNeeds } from '../../src/core/needs';
 import { parseMapping } from '../../src/core/parse';
 import type { HaloSnapshot } from '../../src/core/snapshot';
 import { coverageWarning, systemsOf, uncovered } from '../../src/extension/coverage';
-import { liveNamesOf } from '../../src/extension/liveNames';
-import { blankExample } from '../../src/extension/newMappingText';
+import { liveNamesOf } from '../../src/core/live-names';
+import { blankExample } from '../../src/core/new-mapping';
 import { Redactor } from '../../src/extension/redactor';
 import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
 

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Change, changeKey, Plan } from '../../core/changes';
-import { summaryLine } from '../../core/render';
+import { countLine, summaryLine } from '../../core/render';
 import { selectChanges } from '../../core/selection';
 import type { Connections } from '../../engine/connections';
 import type { PlanRun } from '../../engine/run';
@@ -182,13 +182,6 @@ async function saved(session: MappingSession): Promise<boolean> {
   const answer = await confirm('warning', `${path.basename(session.file)} has unsaved changes.`, 'Apply uses the mapping as saved, the file that is reviewed and committed.', SAVE_BUTTON);
   if (answer !== SAVE_BUTTON) return false;
   return doc.save();
-}
-
-function countLine(changes: Change[]): string {
-  const n = (a: Change['action']) => changes.filter((c) => c.action === a).length;
-  const parts = [`${n('create')} to create`, `${n('update')} to update`, `${n('reactivate')} to reactivate`, `${n('deactivate')} to deactivate`];
-  if (n('createSite')) parts.push(`${n('createSite')} site${n('createSite') === 1 ? '' : 's'} to create`);
-  return parts.join(', ');
 }
 
 function thresholdLine(plan: Plan, conns: Connections): string {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXAMPLE_MAPPING } from '../../sim/example-mapping';
-import { blankExample } from '../newMappingText';
+import { blankExample } from '../../core/new-mapping';
 import { Command } from '../constants';
 import { input, notify, pick } from '../prompts';
 import type { Services } from '../services';

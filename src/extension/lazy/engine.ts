@@ -8,5 +8,6 @@ export { plan } from '../../core/plan';
 export { MappingInvalidError, readMappingFile, validMapping } from '../../engine/mapping-file';
 export { connect, httpClientFor } from '../../engine/connections';
 export { applyWith, defaultJournalPath, planWith } from '../../engine/run';
+export { testConnections } from '../../engine/connection-test';
 export { cloudEndpoints, listGroupNames, tokenInfo } from '../../entra';
 export { DeviceCodeSignIn } from '../../entra/device-code';

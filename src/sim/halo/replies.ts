@@ -26,6 +26,8 @@ export const notFound = (message: string): Reply => ({ status: 404, body: { Mess
 
 /** [I] ASP.NET Web API's standard text for a missing or invalid bearer token. */
 export const unauthorized = (): Reply => ({ status: 401, body: { Message: 'Authorization has been denied for this request.' } });
+/** [I] Halo documents 403 for a missing permission, not its body: ASP.NET's usual shape. */
+export const forbidden = (): Reply => ({ status: 403, body: { Message: 'You do not have permission to access this resource.' } });
 
 /** [V] OAuth error body of the token endpoint. */
 export const oauthError = (status: number, error: string, description?: string): Reply => ({

@@ -9,8 +9,8 @@ import type { HaloState } from '../state';
 import { RateLimit, RollingWindow } from './ratelimit';
 import { HaloModes, withModes } from './modes';
 import * as reads from './reads';
-import { Reply, notFound, ok, unauthorized } from './replies';
-import { TokenStore, tokenRequest } from './tokens';
+import { Reply, forbidden, notFound, ok, unauthorized } from './replies';
+import { TokenStore, scopeAllows, tokenRequest } from './tokens';
 import { WriteKind, deleteRecord, postRecords } from './writes';
 
 export interface HaloSimOptions {
@@ -122,6 +122,10 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
     const auth = tokens.check(r.authorization);
     if (limiter && !limiter.admit(auth.ok ? `client:${auth.clientId}` : `ip:${r.remote}`)) return throttled(limiter);
     if (!auth.ok) return unauthorized();
+    const [, , resource = '', sub] = r.route.split('/');
+    const me = resource === 'agent' && sub === 'me';
+    // Any token may ask who it is (Test Connections does, whatever the scope).
+    if (!me && !scopeAllows(auth.scopes, r.method, resource)) return forbidden();
     return route(r);
   };
 

@@ -6,18 +6,19 @@ import { Reply, oauthError } from './replies';
 interface Issued {
   clientId: string;
   expiresAt: number;
+  scopes: string[];
 }
 
-export type TokenCheck = { ok: true; clientId: string } | { ok: false };
+export type TokenCheck = { ok: true; clientId: string; scopes: string[] } | { ok: false };
 
 export class TokenStore {
   private readonly issued = new Map<string, Issued>();
 
   constructor(private readonly lifetimeSeconds: number) {}
 
-  issue(clientId: string): { token: string; expiresIn: number } {
+  issue(clientId: string, scope: string): { token: string; expiresIn: number } {
     const token = randomBytes(24).toString('base64url');
-    this.issued.set(token, { clientId, expiresAt: Date.now() + this.lifetimeSeconds * 1000 });
+    this.issued.set(token, { clientId, expiresAt: Date.now() + this.lifetimeSeconds * 1000, scopes: scope.split(/\s+/).filter(Boolean) });
     return { token, expiresIn: this.lifetimeSeconds };
   }
 
@@ -25,7 +26,7 @@ export class TokenStore {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     const issued = m ? this.issued.get(m[1]) : undefined;
     if (!issued || issued.expiresAt <= Date.now()) return { ok: false };
-    return { ok: true, clientId: issued.clientId };
+    return { ok: true, clientId: issued.clientId, scopes: issued.scopes };
   }
 
   /** An `expireToken` fault: the presented token stays dead, as a really expired one would. */
@@ -53,7 +54,7 @@ export function tokenRequest(state: HaloState, store: TokenStore, query: URLSear
   const secret = form.get('client_secret') ?? '';
   if (clientId !== state.clientId || !sameSecret(secret, state.clientSecret)) return oauthError(401, 'invalid_client'); // [V]
   const scope = form.get('scope') || 'all';
-  const { token, expiresIn } = store.issue(clientId);
+  const { token, expiresIn } = store.issue(clientId, scope);
   return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope } };
 }
 
@@ -61,4 +62,18 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Whether a token's scopes allow a request [I]. Scope names are HaloAPI's (`all`, `admin`,
+ * `read:customers`, `edit:customers`, …); no source says which scope covers agents, teams, roles
+ * and CABs (there is no `edit:agents`), so the strictest reading: `all` or `admin`, reads included.
+ * Users, sites and clients are customers: read with `read:`/`edit:customers`, written with `edit:`.
+ */
+export function scopeAllows(scopes: string[], method: string, resource: string): boolean {
+  if (scopes.includes('all')) return true;
+  if (['users', 'site', 'client', 'userroles'].includes(resource)) {
+    return method === 'GET' ? scopes.some((s) => s === 'read:customers' || s === 'edit:customers' || s === 'admin') : scopes.some((s) => s === 'edit:customers' || s === 'admin');
+  }
+  return scopes.includes('admin');
 }

@@ -1,15 +1,15 @@
 // Names from the cached snapshots, for completion and did-you-mean diagnostics. A list is given
 // only when the snapshot read it in full: a list left out is not checked, whereas a partial list
 // would flag real names as unknown.
-import type { Mapping } from '../core/mapping';
-import type { HaloNeeds } from '../core/needs';
-import type { LiveNames } from '../core/semantic';
-import type { Snapshots } from '../engine/snapshot';
+import type { Mapping } from './mapping';
+import type { HaloNeeds } from './needs';
+import type { LiveNames } from './semantic';
+import type { EntraSnapshot, HaloSnapshot } from './snapshot';
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].filter(Boolean).sort((a, b) => a.localeCompare(b));
 
 export function liveNamesOf(
-  snapshots: Snapshots,
+  snapshots: { entra: EntraSnapshot; halo: HaloSnapshot },
   read: HaloNeeds,
   /** Every group of each tenant, when it could be listed. */
   allGroups: Record<string, string[]> | undefined,

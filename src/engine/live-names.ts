@@ -1,0 +1,32 @@
+// `validate --live`: the names the mapping refers to, read from Entra (every group) and Halo (roles,
+// teams, clients, sites, CABs), or from a file an earlier read saved. Names only: no person's data.
+import * as fs from 'node:fs';
+import { liveNamesOf } from '../core/live-names';
+import { haloNeeds } from '../core/needs';
+import type { LiveNames } from '../core/semantic';
+import { listGroupNames } from '../entra';
+import type { Connections } from './connections';
+
+export async function readLiveNames(conns: Connections, signal?: AbortSignal): Promise<LiveNames> {
+  const needs = haloNeeds(conns.mapping);
+  // Records are not needed, only the lists of names: the users and agents lists are left unread.
+  const halo = await conns.halo.readNames(needs);
+  const groups: Record<string, string[]> = {};
+  for (const conn of conns.entra) {
+    const all = await listGroupNames(conn, { http: conns.http, signal });
+    if (all) groups[conn.name] = [...new Set(all.flatMap((g) => [g.displayName, g.id]))].sort();
+  }
+  const entra = { tenants: conns.entra.map((c) => ({ tenant: c.name, users: [], groups: [] })) };
+  return liveNamesOf({ entra, halo }, needs, groups, conns.mapping);
+}
+
+export function saveLiveNames(file: string, live: LiveNames): void {
+  fs.writeFileSync(file, JSON.stringify({ halo_identity_live_names: 1, ...live }, null, 2) + '\n');
+}
+
+export function loadLiveNames(file: string): LiveNames {
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as LiveNames & { halo_identity_live_names?: number };
+  if (data.halo_identity_live_names !== 1) throw new Error(`${file} is not a names file written by "halo-identity validate --live --save-names"`);
+  delete data.halo_identity_live_names;
+  return data;
+}
