@@ -134,7 +134,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       if (!exists && deprovision === 'deactivate') ctx.changes.push(deactivation('user', record, String(record.azureoid), tenants[0] ?? null, null, 'deleted in Entra', {}));
       continue;
     }
-    orphan(ctx, 'user', record.id, record.name ?? '', matchedUnselected.get(record.id));
+    orphan(ctx, 'user', record, matchedUnselected.get(record.id));
   }
 }
 
@@ -253,6 +253,13 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     claimed.add(record.id);
     ctx.managedRecords++;
     if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, 'deleted in Entra (matched at an earlier plan)', {}));
+  }
+
+  // Active agents no identity claims (protected and API agents were left out above).
+  for (const record of records) {
+    if (claimed.has(record.id) || inDoubt.has(record.id) || record.isApiAgent || record.disabled) continue;
+    ctx.managedRecords++;
+    orphan(ctx, 'agent', record, undefined);
   }
 }
 
@@ -481,11 +488,11 @@ function deactivation(kind: Kind, record: HaloAgent | HaloUser, entraId: string 
   };
 }
 
-function orphan(ctx: Ctx, kind: Kind, haloId: number, name: string, matched: Identity | undefined): void {
-  ctx.orphans.push({ kind, haloId, name });
+function orphan(ctx: Ctx, kind: Kind, record: HaloAgent | HaloUser, matched: Identity | undefined): void {
+  ctx.orphans.push({ kind, haloId: record.id, name: record.name ?? '' });
   if (ctx.mapping.deprovision?.orphans !== 'deactivate') return;
-  const why = matched ? `orphan: matches ${matched.user.attrs.userPrincipalName ?? matched.user.id}, whom no user rule selects` : 'orphan: no Entra identity claims this record';
-  ctx.changes.push({ action: 'deactivate', kind, entraId: null, tenant: null, haloId, name, rule: null, reason: why, fields: { inactive: { from: false, to: true } } });
+  const why = matched ? `orphan: matches ${matched.user.attrs.userPrincipalName ?? matched.user.id}, whom no ${kind} rule selects` : 'orphan: no Entra identity claims this record';
+  ctx.changes.push(deactivation(kind, record, null, null, null, why, NO_FIELDS));
 }
 
 function identityError(id: Identity, kind: Kind, rule: string, message: string, haloId?: number): PlanError {
