@@ -5,9 +5,10 @@ import { ACTIONS } from './changes';
 import { desiredIdentities, Identity, Selection } from './desired';
 import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
-import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
+import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, tenantOf } from './mapping';
+import { attributeName, fieldSources } from './needs';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
-import { resolveScope, Scope } from './scope';
+import { PlanInputError, resolveScope, Scope } from './scope';
 import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
 
 type Kind = 'agent' | 'user';
@@ -15,6 +16,7 @@ type Kind = 'agent' | 'user';
 interface Ctx {
   mapping: Mapping;
   halo: HaloSnapshot;
+  entra: EntraSnapshot;
   scope: Scope;
   changes: Change[];
   errors: PlanError[];
@@ -27,8 +29,8 @@ interface Ctx {
   siteCreates: Map<string, Change>;
   /** Placements made so far, by client id, then site id (or the name of a site to create). */
   placements: Map<number, Map<number | string, Placement>>;
-  /** The mapped fields, with `when: create` worked out once per plan. */
-  specs: { users: MappedField[]; agents: MappedField[] };
+  /** The mapped fields per tenant, with `when: create` worked out and unreadable ones left out once per plan. */
+  specs: (tenant: string) => { users: MappedField[]; agents: MappedField[] };
   /** The CAB role a CAB's members get (the mapping's `cab[].role`, in Halo's spelling), memoised. */
   cabRole: (cab: string) => string | undefined;
   /** Halo's spelling of role and team names, made once per plan. */
@@ -46,8 +48,8 @@ export interface PlanOptions {
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
   const scope = resolveScope(mapping, halo);
-  const ctx: Ctx = { mapping, halo, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
-    specs: { users: mappedFields(mapping.fields?.users), agents: mappedFields(mapping.fields?.agents) },
+  const ctx: Ctx = { mapping, halo, entra, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
+    specs: fieldSpecs(mapping, entra),
     cabRole: memo((cab) => {
       const role = cabRoleOf(mapping, cab);
       return role === undefined ? undefined : (halo.cabs.find((c) => nameKey(c.name) === nameKey(cab))?.roles.find((r) => nameKey(r) === nameKey(role)) ?? role);
@@ -176,7 +178,7 @@ function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): Placement | stri
 function createUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>): void {
   const placement = userPlacement(ctx, id, sel.rule);
   if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement));
-  const fields = desiredFields(ctx.specs.users, id.user, null, true);
+  const fields = desiredFields(ctx.specs(id.tenant).users, id.user, null, true);
   fields.site_id = { from: null, to: placement.id };
   fields.azureoid = { from: null, to: id.user.id };
   const memberships = membershipChanges(ctx, 'user', id, null);
@@ -188,7 +190,7 @@ function updateUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>, record: Ha
   count(ctx, sel.rule.rule, 'user');
   const placement = userPlacement(ctx, id, sel.rule);
   if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement, record.id));
-  const desired = desiredFields(ctx.specs.users, id.user, record.fields, false);
+  const desired = desiredFields(ctx.specs(id.tenant).users, id.user, record.fields, false);
   const fields = link === NO_FIELDS ? desired : { ...link, ...desired };
   if (placement.id !== record.siteId) fields.site_id = { from: record.siteId, to: placement.id };
   const memberships = membershipChanges(ctx, 'user', id, { haloId: record.id, roles: record.roles, cabs: ctx.scope.cabsOf('user', record.id) });
@@ -263,8 +265,8 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
   }
 }
 
-function agentFields(ctx: Ctx, rule: AgentRule, user: EntraUser, record: HaloAgent | null): Record<string, FieldChange> {
-  const fields = desiredFields(ctx.specs.agents, user, record?.fields ?? null, record === null);
+function agentFields(ctx: Ctx, rule: AgentRule, id: Identity, record: HaloAgent | null): Record<string, FieldChange> {
+  const fields = desiredFields(ctx.specs(id.tenant).agents, id.user, record?.fields ?? null, record === null);
   if (rule.team && (record === null || !sameValue('team', record.team, rule.team))) fields.team = { from: record?.team ?? null, to: ctx.scope.teamName(rule.team) };
   const licence = rule.licence && rule.licence !== 'unchanged' ? rule.licence : null;
   if (licence && record?.licence !== licence) fields.licence = { from: record?.licence ?? null, to: licence };
@@ -274,14 +276,14 @@ function agentFields(ctx: Ctx, rule: AgentRule, user: EntraUser, record: HaloAge
 function createAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>): void {
   count(ctx, sel.rule.rule, 'agent');
   const memberships = membershipChanges(ctx, 'agent', id, null);
-  ctx.changes.push(change('create', 'agent', id, null, sel, 'not in Halo yet', agentFields(ctx, sel.rule, id.user, null), memberships));
+  ctx.changes.push(change('create', 'agent', id, null, sel, 'not in Halo yet', agentFields(ctx, sel.rule, id, null), memberships));
 }
 
 function updateAgent(ctx: Ctx, id: Identity, sel: Selection<AgentRule>, record: HaloAgent): void {
   count(ctx, sel.rule.rule, 'agent');
   const memberships = membershipChanges(ctx, 'agent', id, { haloId: record.id, roles: record.roles, teams: record.teams, cabs: ctx.scope.cabsOf('agent', record.id) });
   if (memberships === 'unknown') return void ctx.errors.push(identityError(id, 'agent', sel.rule.rule, 'its Halo roles or teams could not be read, so it is left alone', record.id));
-  decideUpdate(ctx, id, sel, record.id, record.disabled, 'isdisabled', agentFields(ctx, sel.rule, id.user, record), memberships);
+  decideUpdate(ctx, id, sel, record.id, record.disabled, 'isdisabled', agentFields(ctx, sel.rule, id, record), memberships);
 }
 
 // ───────────────────────────── shared ─────────────────────────────
@@ -335,8 +337,42 @@ interface MappedField {
   createOnly: boolean;
 }
 
-function mappedFields(specs: Record<string, FieldSpec> | undefined): MappedField[] {
-  return Object.entries(specs ?? {}).map(([field, spec]) => ({ field, spec, createOnly: isCreateOnly(spec) }));
+function mappedFields(specs: Record<string, FieldSpec> | undefined, unread: Set<string>): MappedField[] {
+  return Object.entries(specs ?? {})
+    .filter(([, spec]) => !fieldSources(spec).some((s) => unread.has(attributeName(s))))
+    .map(([field, spec]) => ({ field, spec, createOnly: isCreateOnly(spec) }));
+}
+
+/** What the plan leaves out because a source would not give an attribute, said once per tenant. */
+function unreadWarnings(mapping: Mapping, entra: EntraSnapshot): string[] {
+  return entra.tenants.flatMap((t) => {
+    const unread = new Set(t.unreadAttributes ?? []);
+    if (!unread.size) return [];
+    const fields = [mapping.fields?.users, mapping.fields?.agents].flatMap((specs) => Object.entries(specs ?? {}).filter(([, spec]) => fieldSources(spec).some((s) => unread.has(attributeName(s)))).map(([f]) => f));
+    return [`Entra "${t.tenant}" would not give ${[...unread].join(', ')} with the current permissions (Test Connections names the one missing): ${[...new Set(fields)].join(', ')} left as they are in Halo.`];
+  });
+}
+
+/**
+ * Per tenant, the mapped fields that can be worked out. A field filled from an attribute the
+ * source would not give is left out (Halo keeps its value); a rule that selects or places by one
+ * cannot be decided at all, so the plan stops rather than read it as empty.
+ */
+function fieldSpecs(mapping: Mapping, entra: EntraSnapshot): Ctx['specs'] {
+  const problems: string[] = [];
+  const byTenant = new Map<string, { users: MappedField[]; agents: MappedField[] }>();
+  for (const t of entra.tenants) {
+    const unread = new Set(t.unreadAttributes ?? []);
+    for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
+      if (tenantOf(mapping, rule) !== t.tenant) continue;
+      const used = [...Object.keys(rule.from.where ?? {}), ...('siteFrom' in rule && rule.siteFrom ? [attributeName(rule.siteFrom)] : [])];
+      for (const a of used.filter((x) => unread.has(x))) problems.push(`rule ${rule.rule} uses ${a}, which Entra "${t.tenant}" would not give with the current permissions`);
+    }
+    byTenant.set(t.tenant, { users: mappedFields(mapping.fields?.users, unread), agents: mappedFields(mapping.fields?.agents, unread) });
+  }
+  if (problems.length) throw new PlanInputError(problems);
+  const none = { users: mappedFields(mapping.fields?.users, new Set()), agents: mappedFields(mapping.fields?.agents, new Set()) };
+  return (tenant) => byTenant.get(tenant) ?? none;
 }
 
 function desiredFields(specs: MappedField[], user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {
@@ -597,7 +633,7 @@ function finish(ctx: Ctx): Plan {
     .map((e) => ({ e, key: errorKey(e) }))
     .sort((a, b) => compareText(a.key, b.key))
     .map((x) => x.e);
-  const warnings = [...ctx.halo.stats.warnings];
+  const warnings = [...ctx.halo.stats.warnings, ...unreadWarnings(mapping, ctx.entra)];
   return {
     version: 1,
     summary,

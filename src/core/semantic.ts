@@ -5,6 +5,8 @@ import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, 
 import { HALO_AGENT_FIELDS, HALO_USER_FIELDS } from './halo-fields';
 import { AgentRule, Mapping, Selector, UserRule, tenantOf } from './mapping';
 import type { ParsedMapping } from './parse';
+import { attributePermission } from './entra-attributes';
+import { fieldSources } from './needs';
 import { isReference } from './secrets';
 import { didYouMean, suggest } from './suggest';
 import { insecureUrlProblem } from './urls';
@@ -312,6 +314,8 @@ export interface LiveNames {
   clients?: string[];
   sites?: Array<{ client: string; name: string }>;
   cabs?: Array<{ name: string; roles: string[] }>;
+  /** Per entra connection name: the Graph permissions its token carries, when they could be seen. */
+  entraPermissions?: Record<string, string[]>;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -373,6 +377,21 @@ export function checkLiveNames(parsed: ParsedMapping, live: LiveNames): Diagnost
     if (rule.site !== undefined) check(rule.site, sites, ['users', i, 'site'], 'unknown-site', 'Halo site', severity, tail);
     if (rule.siteDefault !== undefined) check(rule.siteDefault, sites, ['users', i, 'siteDefault'], 'unknown-site', 'Halo site', severity, tail);
   });
+
+  // A field from an attribute the token may not read (signInActivity without AuditLog.Read.All):
+  // plans leave it as it is in Halo, which the person should hear about before, not after.
+  const tenants = mapping.entra.map((e) => e.name);
+  for (const kind of ['users', 'agents'] as const) {
+    for (const [field, spec] of Object.entries(mapping.fields?.[kind] ?? {})) {
+      for (const source of fieldSources(spec)) {
+        const permission = attributePermission(source);
+        const lacking = permission === undefined ? [] : tenants.filter((t) => live.entraPermissions?.[t] && !live.entraPermissions[t].includes(permission));
+        if (!lacking.length) continue;
+        const path = ['fields', kind, field];
+        c.add('warning', 'missing-permission', `${source} needs the Graph permission ${permission}, which Entra "${lacking.join('", "')}" has not granted: plans leave ${field} as it is in Halo until it is`, parsed.rangeOf(path), path);
+      }
+    }
+  }
 
   (mapping.cab ?? []).forEach((grant, i) => {
     if (!live.cabs) return;

@@ -26,6 +26,11 @@ export interface EntraTenantSnapshot {
   tenant: string;
   users: EntraUser[];
   groups: EntraGroup[];
+  /**
+   * Attributes the mapping uses that this source would not give (a permission the credentials
+   * lack): not "empty". The Halo fields filled from them are left as they are.
+   */
+  unreadAttributes?: string[];
 }
 
 export interface EntraSnapshot {

@@ -14,6 +14,7 @@ import type { EntraNeeds } from '../core/needs';
 import { entraNeeds } from '../core/needs';
 import type { EntraGroup, EntraSnapshot, EntraTenantSnapshot, EntraUser } from '../core/snapshot';
 import { authFor } from '../entra/auth';
+import { readableNeeds } from '../entra/token-info';
 import type { ResolvedEntraConnection } from '../entra/connection';
 import { EntraReadError } from '../entra/errors';
 import { GraphClient, GraphObject } from '../entra/graph-client';
@@ -106,10 +107,12 @@ export async function readEntraIncremental(conns: Connections, options: { signal
   return { entra: { tenants: results.map((r) => r.snapshot) }, reports: results.map((r) => r.report) };
 }
 
-export async function readTenantIncremental(conn: ResolvedEntraConnection, needs: EntraNeeds, opts: IncrementalOptions): Promise<{ snapshot: EntraTenantSnapshot; report: EntraReadReport }> {
-  if (needs.tenant !== conn.name) throw new Error(`needs for tenant "${needs.tenant}" given to connection "${conn.name}"`);
+export async function readTenantIncremental(conn: ResolvedEntraConnection, wanted: EntraNeeds, opts: IncrementalOptions): Promise<{ snapshot: EntraTenantSnapshot; report: EntraReadReport }> {
+  if (wanted.tenant !== conn.name) throw new Error(`needs for tenant "${wanted.tenant}" given to connection "${conn.name}"`);
   const now = opts.now ?? Date.now;
   const auth = authFor(conn, opts.http, opts.log, opts.timeoutMs);
+  const { needs, unread } = await readableNeeds(auth, wanted, opts.signal);
+  const unreadOf = (s: EntraTenantSnapshot): EntraTenantSnapshot => (unread.length ? { ...s, unreadAttributes: unread } : s);
   const client = new GraphClient({ tenant: conn.name, auth, signal: opts.signal, log: opts.log, retry: opts.retry, timeoutMs: opts.timeoutMs });
   const key: CacheKey = {
     tenant: conn.name,
@@ -134,14 +137,14 @@ export async function readTenantIncremental(conn: ResolvedEntraConnection, needs
       saveCache(file, cached);
       const report: EntraReadReport = { tenant: conn.name, mode: 'delta', reason: outcome.summary, requests: client.requests, changes: outcome.changes };
       opts.log?.('info', `Entra "${conn.name}": brought the cached snapshot up to date (${outcome.summary}; ${client.requests} Graph requests).`);
-      return { snapshot: snapshotOf(cached, key), report };
+      return { snapshot: unreadOf(snapshotOf(cached, key)), report };
     }
     why = outcome.why;
   }
   opts.log?.('info', `Entra "${conn.name}": full read (${why}).`);
   const fresh = await fullRead(client, key, needs, opts.pageSize ?? 999, now, opts.signal);
   saveCache(file, fresh);
-  return { snapshot: snapshotOf(fresh, key), report: { tenant: conn.name, mode: 'full', reason: why, requests: client.requests, changes: 0 } };
+  return { snapshot: unreadOf(snapshotOf(fresh, key)), report: { tenant: conn.name, mode: 'full', reason: why, requests: client.requests, changes: 0 } };
 }
 
 function sameTenant(a: CacheKey, b: CacheKey): boolean {

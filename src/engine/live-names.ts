@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { liveNamesOf } from '../core/live-names';
 import { haloNeeds } from '../core/needs';
 import type { LiveNames } from '../core/semantic';
-import { listGroupNames } from '../entra';
+import { listGroupNames, tokenInfo } from '../entra';
 import type { Connections } from './connections';
 
 export async function readLiveNames(conns: Connections, signal?: AbortSignal): Promise<LiveNames> {
@@ -12,12 +12,15 @@ export async function readLiveNames(conns: Connections, signal?: AbortSignal): P
   // Records are not needed, only the lists of names: the users and agents lists are left unread.
   const halo = await conns.halo.readNames(needs);
   const groups: Record<string, string[]> = {};
+  const entraPermissions: Record<string, string[]> = {};
   for (const conn of conns.entra) {
     const all = await listGroupNames(conn, { http: conns.http, signal });
     if (all) groups[conn.name] = [...new Set(all.flatMap((g) => [g.displayName, g.id]))].sort();
+    const token = await tokenInfo(conn, { http: conns.http, signal }).catch(() => undefined);
+    if (token) entraPermissions[conn.name] = [...token.roles, ...token.scopes];
   }
   const entra = { tenants: conns.entra.map((c) => ({ tenant: c.name, users: [], groups: [] })) };
-  return liveNamesOf({ entra, halo }, needs, groups, conns.mapping);
+  return { ...liveNamesOf({ entra, halo }, needs, groups, conns.mapping), entraPermissions };
 }
 
 export function saveLiveNames(file: string, live: LiveNames): void {

@@ -9,6 +9,7 @@ import { EntraReadError } from './errors';
 import { GraphClient } from './graph-client';
 import { readGroup } from './groups';
 import type { EntraReadOptions } from './options';
+import { readableNeeds } from './token-info';
 import { readUsers } from './users';
 
 export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeeds, opts: EntraReadOptions): Promise<EntraTenantSnapshot> {
@@ -18,6 +19,7 @@ export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeed
   const started = Date.now();
   const auth = authFor(conn, opts.http, opts.log, opts.timeoutMs);
   const client = new GraphClient({ tenant: conn.name, auth, signal: opts.signal, log: opts.log, retry: opts.retry, timeoutMs: opts.timeoutMs });
+  const { needs: readable, unread } = await readableNeeds(auth, needs, opts.signal);
 
   // One read per distinct group object: a group named twice (by name and by id) is read once.
   const refs = [...new Set(needs.groups)];
@@ -25,7 +27,7 @@ export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeed
   const groups: EntraGroup[] = new Array(refs.length);
   const tasks: Array<(signal: AbortSignal) => Promise<void>> = [
     async (signal) => {
-      users = await readUsers(client, needs, pageSize, signal);
+      users = await readUsers(client, readable, pageSize, signal);
     },
     ...refs.map((ref, i) => async (signal: AbortSignal) => {
       groups[i] = await readGroup(client, conn.name, ref, pageSize, signal);
@@ -38,5 +40,5 @@ export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeed
     throw e;
   }
   opts.log?.('info', `Entra "${conn.name}": read ${users.length} users and ${groups.length} groups in ${((Date.now() - started) / 1000).toFixed(1)} s (${client.requests} Graph requests).`);
-  return { tenant: conn.name, users, groups };
+  return { tenant: conn.name, users, groups, ...(unread.length ? { unreadAttributes: unread } : {}) };
 }

@@ -1,4 +1,6 @@
 // For "Test Connections": sign in and report what the Graph token allows.
+import { attributePermission } from '../core/entra-attributes';
+import type { EntraNeeds } from '../core/needs';
 import { authFor } from './auth';
 import type { ResolvedEntraConnection } from './connection';
 import { EntraReadError } from './errors';
@@ -30,6 +32,22 @@ export async function tokenInfo(conn: ResolvedEntraConnection, opts: Pick<EntraR
     tenantId: typeof claims.tid === 'string' ? claims.tid : undefined,
     appId: typeof claims.appid === 'string' ? claims.appid : typeof claims.azp === 'string' ? claims.azp : undefined,
   };
+}
+
+/**
+ * The mapping's needs less the attributes this token may not read (signInActivity without
+ * AuditLog.Read.All): those would make Graph refuse the whole users list with a 403, so they are
+ * left out and named, and the planner leaves the Halo fields they fill as they are. A token that
+ * is not a JWT cannot be looked into: everything is asked for, and Graph decides.
+ */
+export async function readableNeeds(auth: { token(signal?: AbortSignal): Promise<{ accessToken: string }> }, needs: EntraNeeds, signal?: AbortSignal): Promise<{ needs: EntraNeeds; unread: string[] }> {
+  const gated = needs.attributes.filter((a) => attributePermission(a) !== undefined);
+  if (!gated.length) return { needs, unread: [] };
+  const claims = decodePayload((await auth.token(signal)).accessToken);
+  if (!claims) return { needs, unread: [] };
+  const granted = new Set([...(Array.isArray(claims.roles) ? claims.roles : []), ...(typeof claims.scp === 'string' ? claims.scp.split(' ') : [])]);
+  const unread = gated.filter((a) => !granted.has(attributePermission(a)!));
+  return unread.length ? { needs: { ...needs, attributes: needs.attributes.filter((a) => !unread.includes(a)) }, unread } : { needs, unread };
 }
 
 /** The claims of a JWT, unverified (we only display them; Graph verifies). */

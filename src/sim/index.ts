@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number;
   /** How long a Graph deltaLink stays usable (default 7 days). */
   deltaTokenValidityMs?: number;
+  /** Graph application permissions in every token (default User.Read.All and GroupMember.Read.All). */
+  graphRoles?: string[];
 }
 
 export interface Simulators {
@@ -56,7 +58,7 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
   const world = options.world ?? generateWorld(options.worldOptions ?? { users: 120, seed: 1 });
   const tls = await makeCertificate();
   const faults = { graph: new Faults(), halo: new Faults() };
-  const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs });
+  const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs, roles: options.graphRoles });
   const halo = await startHaloSim(world.halo, {
     port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
     modes: options.haloModes, tokenLifetimeSeconds: options.tokenLifetimeSeconds,

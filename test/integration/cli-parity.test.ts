@@ -81,6 +81,11 @@ describe('cli: validate --live, test and apply --only against the simulators', (
     assert.equal(again.code, 1);
     assert.equal(again.stdout, live.stdout);
     assert.equal(env.sims.requests.halo.length + env.sims.requests.graph.length, before, 'no request with --names');
+
+    const signIn = variant(env, 'sign-in.yaml', [[['fields', 'users', 'CFLastSignIn'], 'signInActivity.lastSignInDateTime']]);
+    const warned = await run(['validate', signIn, '--live'], env.sims.env);
+    assert.equal(warned.code, 0, warned.stdout + warned.stderr);
+    assert.match(warned.stdout, /sign-in\.yaml:\d+:\d+: warning: signInActivity\.lastSignInDateTime needs the Graph permission AuditLog\.Read\.All, which Entra "contoso" has not granted/);
   });
 
   it('test reports what each side can do, and exits 1 with the fix when a permission the mapping needs is missing', async () => {

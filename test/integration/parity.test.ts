@@ -1,11 +1,12 @@
 // What Halo's own Entra integration does, through the engine against the simulators (documented
-// default mode): CAB roles kept in step with the mapping; applying part of a plan.
+// default mode): CAB roles kept in step with the mapping; applying part of a plan; last sign-in.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { changeKey } from '../../src/core/changes';
 import { renderText } from '../../src/core/render';
 import { selectChanges } from '../../src/core/selection';
 import { applyWith, planWith } from '../../src/engine/run';
+import { PlanInputError } from '../../src/core/scope';
 import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
 
 const lenient = exampleWith([
@@ -79,6 +80,57 @@ describe('parity: applying a selected user whose new site is not selected', () =
       assert.ok(env.sims.world.halo.users.some((u) => u.azureoid === picked.entraId && u.site_id === site.id), 'the user sits in it');
     } finally {
       conns.close();
+    }
+  });
+});
+
+describe('parity: last sign-in from signInActivity', () => {
+  const mapping = exampleWith([
+    [['safety', 'maxDeactivations'], '20%'],
+    [['safety', 'maxChanges'], undefined],
+    [['fields', 'users', 'CFLastSignIn'], 'signInActivity.lastSignInDateTime'],
+  ]);
+  const usersSelect = (env: SimEnv) => (env.sims.requests.graph.find((r) => r.path === '/v1.0/users') as unknown as { query: Record<string, string> }).query.$select;
+  const start = async (graphRoles?: string[]) => {
+    const env = await startSimEnv({ worldOptions: { users: 200, seed: 11 }, mapping, graphRoles });
+    env.sims.world.halo.customFields!.push({ id: 202, name: 'CFLastSignIn' });
+    env.sims.world.graph[0].users.forEach((u, i) => (u.signInActivity = { lastSignInDateTime: `2026-11-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z` }));
+    return env;
+  };
+
+  it('without AuditLog.Read.All: no 403, the field is left as it is in Halo and the plan says why', async () => {
+    const env = await start();
+    const conns = await env.connect();
+    try {
+      const run = await planWith(conns);
+      assert.ok(run.plan.changes.length > 0);
+      assert.ok(run.plan.changes.every((c) => !('CFLastSignIn' in c.fields)));
+      assert.ok(run.plan.warnings.some((w) => /would not give signInActivity\.lastSignInDateTime .*CFLastSignIn left as they are in Halo/.test(w)), run.plan.warnings.join(' | '));
+      assert.doesNotMatch(usersSelect(env), /signInActivity/);
+      // A rule that selects by it cannot be decided: the plan stops instead of reading it as empty.
+      const m = structuredClone(conns.mapping);
+      m.users![0].from.where = { ...(m.users![0].from.where ?? {}), 'signInActivity.lastSignInDateTime': '2026-11-01T08:00:00Z' };
+      await assert.rejects(planWith({ ...conns, mapping: m }), (e: unknown) => e instanceof PlanInputError && /uses signInActivity\.lastSignInDateTime, which Entra "contoso" would not give/.test(e.problems.join()));
+    } finally {
+      conns.close();
+      await env.close();
+    }
+  });
+
+  it('with AuditLog.Read.All: written on create, read in the same list request', async () => {
+    const env = await start(['User.Read.All', 'GroupMember.Read.All', 'AuditLog.Read.All']);
+    const conns = await env.connect();
+    try {
+      const run = await planWith(conns);
+      const created = run.plan.changes.filter((c) => c.action === 'create' && c.kind === 'user');
+      assert.ok(created.length > 0 && created.every((c) => typeof c.fields.CFLastSignIn?.to === 'string'));
+      assert.match(usersSelect(env), /signInActivity/);
+      const result = await applyWith(conns, run, {});
+      assert.equal(result.failed + result.stale, 0, JSON.stringify(result.problems.slice(0, 2)));
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
+    } finally {
+      conns.close();
+      await env.close();
     }
   });
 });
