@@ -92,7 +92,9 @@ for (const [name, p] of Object.entries(userProperties)) {
   } else if (p.collection && p.type.startsWith('Edm.')) indexed.push(name);
   else if (!p.collection && p.type.startsWith('Edm.')) plain.push(name);
 }
-const pattern = `^(?:${[...plain, ...nested].join('|')}|(?:${indexed.join('|')})(?:\\[[0-9]+\\])?|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]+)$`;
+// The manager's own attributes (manager.mail), and manager.agent: the Halo agent id of the manager's agent record.
+const manager = `manager\\.(?:agent|${plain.join('|')})`;
+const pattern = `^(?:${[...plain, ...nested].join('|')}|(?:${indexed.join('|')})(?:\\[[0-9]+\\])?|${manager}|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]+)$`;
 const schemaPath = join(root, 'schemas/halo-identity.schema.json');
 const schemaText = readFileSync(schemaPath, 'utf8');
 const doc = JSON.parse(schemaText);

@@ -37,6 +37,15 @@ export const ENTRA_USER_ATTRIBUTES: readonly EntraAttribute[] = Object.entries(P
 
 const NAMES = ENTRA_USER_ATTRIBUTES.map((a) => a.name);
 
+export const MANAGER = 'manager';
+/** `manager.agent`: the Halo agent id of the manager's agent record (for an agent's linemanager). */
+export const MANAGER_AGENT = 'agent';
+
+/** For `manager.mail`: `mail`, the attribute read from the manager's own record; else undefined. */
+export function managerAttribute(source: string): string | undefined {
+  return source.startsWith(`${MANAGER}.`) ? source.slice(MANAGER.length + 1) : undefined;
+}
+
 /** Directory extensions (extension_{appId without dashes}_{name}): only the tenant knows them. */
 const EXTENSION = /^extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]+$/;
 
@@ -71,7 +80,14 @@ export function entraAttributeProblem(source: string): AttributeProblem | undefi
   if (!m) return problem(`"${source}" is not an Entra attribute: write a name such as department, businessPhones[0] or employeeOrgData.division`, suggest(source, NAMES));
   const [, root, sub, index] = m;
   const p = PROPERTIES[root];
+  if (root === MANAGER && sub !== undefined && index === undefined) {
+    if (sub === MANAGER_AGENT) return undefined;
+    const q = PROPERTIES[sub];
+    if (q && primitive(q) && !q.collection && !SINGLE_USER_ONLY.has(sub)) return undefined;
+    return problem(`manager.${sub}: the manager's attribute must be a single value Entra users have, or manager.agent for the Halo agent id of the manager's agent record`, suggest(sub, NAMES.filter((n) => !n.includes('.'))).map((n) => `manager.${n}`));
+  }
   if (!p) {
+    if (root === MANAGER) return problem(`manager is a relationship in Graph, not an attribute: write manager.mail, manager.displayName or manager.id for one of the manager's attributes, or manager.agent (agents) for the manager's Halo agent`, ['manager.mail']);
     if (RELATIONSHIPS.has(root)) return problem(`${root} is a relationship of a user in Graph, not an attribute`);
     const cased = Object.keys(PROPERTIES).find((k) => k.toLowerCase() === root.toLowerCase()) ?? [...RELATIONSHIPS].find((k) => k.toLowerCase() === root.toLowerCase());
     if (cased) return problem(`Graph writes "${root}" as "${cased}": names are compared exactly here`, [source.replace(root, cased)]);

@@ -1,4 +1,5 @@
 // What each reader must fetch for a mapping: exactly the attributes, groups and Halo lists it uses.
+import { MANAGER_AGENT, managerAttribute } from './entra-attributes';
 import { FieldSpec, Mapping, tenantOf } from './mapping';
 
 export interface EntraNeeds {
@@ -7,8 +8,10 @@ export interface EntraNeeds {
   attributes: string[];
   /** Group references (display name or object id) whose transitive user members are needed. */
   groups: string[];
-  /** Whether each user's manager id is needed (a `noManager` grant). */
+  /** Whether each user's manager id is needed (a `noManager` grant, a `manager.…` field). */
   manager: boolean;
+  /** The manager's own attributes fields use (`manager.mail` → `mail`); each user carries them as `manager.mail`. */
+  managerAttributes: string[];
 }
 
 export interface HaloNeeds {
@@ -44,13 +47,24 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
     const attributes = new Set(BASE_ATTRIBUTES);
     const groups = new Set<string>();
     let manager = false;
+    const managerAttributes = new Set<string>();
+    const read = (source: string) => {
+      const of = managerAttribute(source);
+      if (of === undefined) return void attributes.add(attributeName(source));
+      manager = true;
+      // The manager is a user of the same tenant: their attribute comes with everyone's.
+      if (of !== MANAGER_AGENT) {
+        attributes.add(of);
+        managerAttributes.add(of);
+      }
+    };
     const mine = (item: { tenant?: string }) => tenantOf(mapping, item) === conn.name;
     for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
       if (!mine(rule)) continue;
       if (rule.from.group) groups.add(rule.from.group);
       for (const g of rule.from.groups ?? []) groups.add(g);
-      for (const key of Object.keys(rule.from.where ?? {})) attributes.add(key);
-      if ('siteFrom' in rule && rule.siteFrom) attributes.add(attributeName(rule.siteFrom));
+      for (const key of Object.keys(rule.from.where ?? {})) read(key);
+      if ('siteFrom' in rule && rule.siteFrom) read(rule.siteFrom);
     }
     for (const grant of mapping.roles ?? []) {
       if (!mine(grant)) continue;
@@ -59,9 +73,9 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
     }
     for (const cab of mapping.cab ?? []) if (mine(cab)) groups.add(cab.group);
     for (const specs of [mapping.fields?.users, mapping.fields?.agents]) {
-      for (const spec of Object.values(specs ?? {})) for (const s of fieldSources(spec)) attributes.add(attributeName(s));
+      for (const spec of Object.values(specs ?? {})) for (const s of fieldSources(spec)) read(s);
     }
-    return { tenant: conn.name, attributes: [...attributes].sort(), groups: [...groups].sort(), manager };
+    return { tenant: conn.name, attributes: [...attributes].sort(), groups: [...groups].sort(), manager, managerAttributes: [...managerAttributes].sort() };
   });
 }
 

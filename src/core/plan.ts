@@ -6,6 +6,7 @@ import { desiredIdentities, Identity, Selection } from './desired';
 import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, tenantOf } from './mapping';
+import { MANAGER, MANAGER_AGENT } from './entra-attributes';
 import { attributeName, fieldSources } from './needs';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { PlanInputError, resolveScope, Scope } from './scope';
@@ -31,6 +32,10 @@ interface Ctx {
   placements: Map<number, Map<number | string, Placement>>;
   /** The mapped fields per tenant, with `when: create` worked out and unreadable ones left out once per plan. */
   specs: (tenant: string) => { users: MappedField[]; agents: MappedField[] };
+  /** Halo agent id matched to each Entra identity (tenant + id), for `manager.agent`. */
+  agentOf: Map<string, number>;
+  /** The Halo agent id of an identity's manager's agent record; null when there is none (yet). */
+  managerAgent: (id: Identity) => number | null;
   /** The CAB role a CAB's members get (the mapping's `cab[].role`, in Halo's spelling), memoised. */
   cabRole: (cab: string) => string | undefined;
   /** Halo's spelling of role and team names, made once per plan. */
@@ -48,7 +53,9 @@ export interface PlanOptions {
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
   const scope = resolveScope(mapping, halo);
-  const ctx: Ctx = { mapping, halo, entra, scope, changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
+  const agentOf = new Map<string, number>();
+  const ctx: Ctx = { mapping, halo, entra, scope, agentOf,
+    managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: fieldSpecs(mapping, entra),
     cabRole: memo((cab) => {
       const role = cabRoleOf(mapping, cab);
@@ -211,16 +218,23 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
   const inDoubt = new Set<number>();
   const deprovision = mapping.deprovision?.agents ?? 'ignore';
 
+  // Matched first, acted on after: an agent's linemanager is the Halo id of their manager's agent,
+  // which may be matched later in the list.
+  const matched: Array<{ id: Identity; record: HaloAgent | null }> = [];
   for (const id of identities) {
-    const sel = id.agent;
-    const enabled = id.user.accountEnabled;
     const found = index.find(keys, (k) => identityMatchValue(mapping.fields?.agents?.[k], id.user, k), null);
     if ('error' in found) {
-      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, found.error));
+      if (id.agent) ctx.errors.push(identityError(id, 'agent', id.agent.rule.rule, found.error));
       for (const h of found.held) inDoubt.add(h);
       continue;
     }
-    const record = found.record;
+    matched.push({ id, record: found.record });
+    if (found.record && !found.record.isApiAgent) ctx.agentOf.set(identityKey(id.tenant, id.user.id), found.record.id);
+  }
+
+  for (const { id, record } of matched) {
+    const sel = id.agent;
+    const enabled = id.user.accountEnabled;
     if (!record) {
       if (sel && enabled) createAgent(ctx, id, sel);
       continue;
@@ -266,7 +280,8 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
 }
 
 function agentFields(ctx: Ctx, rule: AgentRule, id: Identity, record: HaloAgent | null): Record<string, FieldChange> {
-  const fields = desiredFields(ctx.specs(id.tenant).agents, id.user, record?.fields ?? null, record === null);
+  const specs = ctx.specs(id.tenant).agents;
+  const fields = desiredFields(specs, id.user, record?.fields ?? null, record === null, ctx.managerAgent(id));
   if (rule.team && (record === null || !sameValue('team', record.team, rule.team))) fields.team = { from: record?.team ?? null, to: ctx.scope.teamName(rule.team) };
   const licence = rule.licence && rule.licence !== 'unchanged' ? rule.licence : null;
   if (licence && record?.licence !== licence) fields.licence = { from: record?.licence ?? null, to: licence };
@@ -335,12 +350,16 @@ interface MappedField {
   field: string;
   spec: FieldSpec;
   createOnly: boolean;
+  /** Filled from `manager.agent`: the Halo agent id of the manager's agent record. */
+  ofManagerAgent: boolean;
 }
+
+const identityKey = (tenant: string, entraId: string) => `${tenant}\u0000${entraId}`;
 
 function mappedFields(specs: Record<string, FieldSpec> | undefined, unread: Set<string>): MappedField[] {
   return Object.entries(specs ?? {})
     .filter(([, spec]) => !fieldSources(spec).some((s) => unread.has(attributeName(s))))
-    .map(([field, spec]) => ({ field, spec, createOnly: isCreateOnly(spec) }));
+    .map(([field, spec]) => ({ field, spec, createOnly: isCreateOnly(spec), ofManagerAgent: fieldSources(spec).includes(`${MANAGER}.${MANAGER_AGENT}`) }));
 }
 
 /** What the plan leaves out because a source would not give an attribute, said once per tenant. */
@@ -375,11 +394,16 @@ function fieldSpecs(mapping: Mapping, entra: EntraSnapshot): Ctx['specs'] {
   return (tenant) => byTenant.get(tenant) ?? none;
 }
 
-function desiredFields(specs: MappedField[], user: EntraUser, current: Record<string, unknown> | null, creating: boolean): Record<string, FieldChange> {
+/**
+ * The fields to write. `managerAgent` is the Halo agent id of the identity's manager's agent
+ * (agents only; null when the manager has no agent record yet): the value of `manager.agent`.
+ */
+function desiredFields(specs: MappedField[], user: EntraUser, current: Record<string, unknown> | null, creating: boolean, managerAgent?: number | null): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
-  for (const { field, spec, createOnly } of specs) {
+  for (const { field, spec, createOnly, ofManagerAgent } of specs) {
     if (createOnly && !creating) continue;
-    const value = fieldValue(spec, user);
+    if (ofManagerAgent && managerAgent === undefined) continue;
+    const value = ofManagerAgent ? managerAgent : fieldValue(spec, user);
     const from = current ? (current[field] ?? null) : null;
     if (creating ? value !== null : !sameValue(field, from, value)) out[field] = { from, to: value };
   }

@@ -5,7 +5,7 @@ import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, 
 import { HALO_AGENT_FIELDS, HALO_USER_FIELDS } from './halo-fields';
 import { AgentRule, Mapping, Selector, UserRule, tenantOf } from './mapping';
 import type { ParsedMapping } from './parse';
-import { attributePermission } from './entra-attributes';
+import { attributePermission, MANAGER, MANAGER_AGENT } from './entra-attributes';
 import { fieldSources } from './needs';
 import { isReference } from './secrets';
 import { didYouMean, suggest } from './suggest';
@@ -248,7 +248,16 @@ const COUNTERPARTS: Record<RuleKind, Record<string, string>> = {
   agents: { emailaddress: 'email', title: 'jobtitle' },
 };
 
+const MANAGER_AGENT_SOURCE = `${MANAGER}.${MANAGER_AGENT}`;
+
 function checkFields(mapping: Mapping, at: Locator, c: Collector): void {
+  // Selection and placement take attributes; the manager's agent record is not one.
+  for (const kind of ['agents', 'users'] as const) {
+    (mapping[kind] ?? []).forEach((rule: AgentRule | UserRule, i) => {
+      if (rule.from.where?.[MANAGER_AGENT_SOURCE] !== undefined) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not an Entra attribute a rule can select by`, at.keyRangeOf([kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]), [kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]);
+      if ('siteFrom' in rule && rule.siteFrom === MANAGER_AGENT_SOURCE) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not an Entra attribute a site can be taken from`, at.rangeOf([kind, i, 'siteFrom']), [kind, i, 'siteFrom']);
+    });
+  }
   for (const kind of ['users', 'agents'] as const) {
     const known = kind === 'users' ? HALO_USER_FIELDS : HALO_AGENT_FIELDS;
     const noun = kind === 'users' ? 'user' : 'agent';
@@ -267,6 +276,8 @@ function checkFields(mapping: Mapping, at: Locator, c: Collector): void {
         const other = COUNTERPARTS[kind][name];
         const otherNoun = kind === 'users' ? 'agent' : 'user';
         c.add('warning', 'unknown-field', `"${name}" is the Halo ${otherNoun} field; a Halo ${noun} has "${other}"`, range, path, [other]);
+      } else if (kind === 'users' && fieldSources(mapping.fields!.users![name]).includes(MANAGER_AGENT_SOURCE)) {
+        c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is the Halo agent id of the manager's agent record, for agent fields such as linemanager; for a user, name one of the manager's attributes, such as manager.mail`, at.rangeOf(path), path, ['manager.mail']);
       } else if (!name.startsWith('CF') && !known.includes(name)) {
         const suggestions = suggest(name, known);
         c.add(

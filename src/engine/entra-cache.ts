@@ -21,7 +21,7 @@ import { GraphClient, GraphObject } from '../entra/graph-client';
 import { resolveGroup } from '../entra/groups';
 import type { EntraReadOptions } from '../entra/options';
 import { isObjectId, queryString } from '../entra/query';
-import { readUsers, toEntraUser, userSelect } from '../entra/users';
+import { attachManagerAttributes, nestedAttributes, readUsers, toEntraUser, userSelect } from '../entra/users';
 import type { Connections, Log } from './connections';
 
 /** Graph keeps directory delta state for 7 days (entra-graph.md §1). */
@@ -137,14 +137,14 @@ export async function readTenantIncremental(conn: ResolvedEntraConnection, wante
       saveCache(file, cached);
       const report: EntraReadReport = { tenant: conn.name, mode: 'delta', reason: outcome.summary, requests: client.requests, changes: outcome.changes };
       opts.log?.('info', `Entra "${conn.name}": brought the cached snapshot up to date (${outcome.summary}; ${client.requests} Graph requests).`);
-      return { snapshot: unreadOf(snapshotOf(cached, key)), report };
+      return { snapshot: unreadOf(snapshotOf(cached, key, needs)), report };
     }
     why = outcome.why;
   }
   opts.log?.('info', `Entra "${conn.name}": full read (${why}).`);
   const fresh = await fullRead(client, key, needs, opts.pageSize ?? 999, now, opts.signal);
   saveCache(file, fresh);
-  return { snapshot: unreadOf(snapshotOf(fresh, key)), report: { tenant: conn.name, mode: 'full', reason: why, requests: client.requests, changes: 0 } };
+  return { snapshot: unreadOf(snapshotOf(fresh, key, needs)), report: { tenant: conn.name, mode: 'full', reason: why, requests: client.requests, changes: 0 } };
 }
 
 function sameTenant(a: CacheKey, b: CacheKey): boolean {
@@ -318,7 +318,7 @@ async function refresh(client: GraphClient, cache: CacheFile, key: CacheKey, nee
   }
 
   const byId = new Map(cache.users.map((u) => [u.id, u]));
-  const dotted = needs.attributes.filter((a) => a.includes('.'));
+  const dotted = nestedAttributes(needs);
   for (const raw of userRound.changes) {
     const id = String(raw.id);
     if (raw['@removed']) {
@@ -396,7 +396,9 @@ function prune(cache: CacheFile): void {
 // ───────────────────────────── the snapshot ─────────────────────────────
 
 /** The planner's snapshot from the cache: transitive user members worked out from direct ones. */
-function snapshotOf(cache: CacheFile, key: CacheKey): EntraTenantSnapshot {
+function snapshotOf(cache: CacheFile, key: CacheKey, needs: EntraNeeds): EntraTenantSnapshot {
+  // After delta changes a manager's attributes may have changed: every user's are worked out again.
+  attachManagerAttributes(cache.users, needs.managerAttributes);
   const live = new Set(cache.users.map((u) => u.id));
   const refIds = new Map(cache.refs.map((r) => [r.ref, r.id]));
   const groups: EntraGroup[] = key.groups.map((ref) => {

@@ -16,7 +16,7 @@ export function userSelect(needs: EntraNeeds): string[] {
 
 export async function readUsers(client: GraphClient, needs: EntraNeeds, pageSize: number, signal: AbortSignal): Promise<EntraUser[]> {
   const select = userSelect(needs);
-  const dotted = needs.attributes.filter((a) => a.includes('.'));
+  const dotted = nestedAttributes(needs);
   const url = client.url(
     `/users?${queryString({ $select: select.join(','), $top: pageSize, $expand: needs.manager ? 'manager($select=id)' : undefined })}`,
   );
@@ -24,7 +24,27 @@ export async function readUsers(client: GraphClient, needs: EntraNeeds, pageSize
   for await (const page of client.pages(url, signal)) {
     for (const raw of page.value) users.push(toEntraUser(client, raw, select, dotted, needs.manager));
   }
+  attachManagerAttributes(users, needs.managerAttributes);
   return users;
+}
+
+/** Attributes of a complex property (employeeOrgData.division) that each user also carries by that name. */
+export function nestedAttributes(needs: EntraNeeds): string[] {
+  return needs.attributes.filter((a) => a.includes('.'));
+}
+
+/**
+ * `manager.mail` and the like: the manager is a user of the same tenant, read in the same list,
+ * so their attributes come from their own record rather than one request per user. Every user
+ * gets each name (null without a manager, or one outside the list), so a re-read overwrites all.
+ */
+export function attachManagerAttributes(users: EntraUser[], names: readonly string[]): void {
+  if (!names.length) return;
+  const byId = new Map(users.map((u) => [u.id, u]));
+  for (const u of users) {
+    const manager = u.managerId ? byId.get(u.managerId) : undefined;
+    for (const n of names) u.attrs[`manager.${n}`] = manager?.attrs[n] ?? null;
+  }
 }
 
 export function toEntraUser(client: GraphClient, raw: GraphObject, select: string[], dotted: string[], withManager: boolean): EntraUser {

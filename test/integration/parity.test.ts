@@ -1,5 +1,6 @@
 // What Halo's own Entra integration does, through the engine against the simulators (documented
-// default mode): CAB roles kept in step with the mapping; applying part of a plan; last sign-in.
+// default mode): CAB roles kept in step with the mapping; applying part of a plan; last sign-in;
+// the manager.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { changeKey } from '../../src/core/changes';
@@ -131,6 +132,56 @@ describe('parity: last sign-in from signInActivity', () => {
     } finally {
       conns.close();
       await env.close();
+    }
+  });
+});
+
+describe('parity: the manager, for users and agents', () => {
+  let env: SimEnv;
+  before(async () => {
+    const mapping = exampleWith([
+      [['safety', 'maxDeactivations'], '20%'],
+      [['safety', 'maxChanges'], undefined],
+      // A custom field comes with the user list; manager_email is not among its columns, so it
+      // would cost a detail read per user at every plan.
+      [['fields', 'users', 'CFManager'], 'manager.mail'],
+      [['fields', 'agents', 'linemanager'], 'manager.agent'],
+    ]);
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping });
+    env.sims.world.halo.customFields!.push({ id: 203, name: 'CFManager' });
+  });
+  after(() => env.close());
+
+  it('reads the manager with the user list (no request per user), writes the manager\'s mail and linemanager, then converges', async () => {
+    const conns = await env.connect();
+    try {
+      const tenant = env.sims.world.graph[0];
+      const mailOf = new Map(tenant.users.map((u) => [u.id, u.mail ?? null]));
+      const first = await planWith(conns);
+      const written = first.plan.changes.filter((c) => c.kind === 'user' && c.fields.CFManager);
+      assert.ok(written.length > 20, `${written.length} users get their manager's mail`);
+      for (const c of written) assert.equal(c.fields.CFManager.to, mailOf.get(tenant.managers[c.entraId!]) ?? null, c.name);
+      await applyWith(conns, first, {});
+      // An agent whose manager's agent was created by that apply gets its linemanager now.
+      const second = await planWith(conns);
+      assert.ok(second.plan.changes.every((c) => c.kind === 'agent' && Object.keys(c.fields).join() === 'linemanager'), JSON.stringify(second.plan.changes.slice(0, 2)));
+      await applyWith(conns, second, {});
+      const graphBefore = env.sims.requests.graph.length;
+      const run = await planWith(conns);
+      const userReads = env.sims.requests.graph.slice(graphBefore).filter((r) => r.path.startsWith('/v1.0/users'));
+      assert.ok(userReads.length > 0 && userReads.every((r) => r.path === '/v1.0/users'), 'only list pages, never /users/{id}');
+      assert.equal(run.plan.changes.length, 0, JSON.stringify(run.plan.changes.slice(0, 3)));
+      const agentByMail = new Map(env.sims.world.halo.agents.map((a) => [String(a.email).toLowerCase(), a]));
+      const lower = (id: string | undefined) => String((id && mailOf.get(id)) ?? '').toLowerCase();
+      const reporting = tenant.users.filter((u) => agentByMail.has(lower(u.id)) && agentByMail.has(lower(tenant.managers[u.id])) && !agentByMail.get(lower(u.id))!.isapiagent);
+      assert.ok(reporting.length > 0, 'some agents report to another agent');
+      for (const u of reporting) {
+        const agent = agentByMail.get(lower(u.id))!;
+        if (agent.isdisabled) continue;
+        assert.equal(agent.linemanager, agentByMail.get(lower(tenant.managers[u.id]))!.id, String(agent.name));
+      }
+    } finally {
+      conns.close();
     }
   });
 });

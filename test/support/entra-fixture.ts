@@ -68,7 +68,7 @@ export function connection(sim: GraphSim, t: GraphTenant, extra: Partial<Resolve
 }
 
 export function needs(extra: Partial<EntraNeeds> = {}): EntraNeeds {
-  return { tenant: 'contoso', attributes: ['accountEnabled', 'displayName', 'id', 'mail', 'userPrincipalName', 'userType'], groups: [], manager: false, ...extra };
+  return { tenant: 'contoso', attributes: ['accountEnabled', 'displayName', 'id', 'mail', 'userPrincipalName', 'userType'], groups: [], manager: false, managerAttributes: [], ...extra };
 }
 
 /** A Graph token straight from the simulated token endpoint, for raw requests. */

@@ -20,7 +20,8 @@ describe('Entra attributes against Graph metadata', () => {
     assert.equal(d.code, 'unknown-attribute');
     assert.equal(d.range.start.line, 17);
     assert.equal(d.range.start.character, 'manager_email: '.length + 4);
-    assert.match(d.message, /manager is a relationship of a user in Graph, not an attribute/);
+    assert.match(d.message, /manager is a relationship in Graph, not an attribute: write manager.mail/);
+    assert.deepEqual(d.suggestions, ['manager.mail']);
   });
 
   it('a misspelt or miscased attribute suggests Graph\'s name', () => {
