@@ -75,6 +75,31 @@ export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): str
   return verdict(compile(sel), user, groups);
 }
 
+/**
+ * For each `clientFrom` user rule, the client names its users' attribute holds (and its
+ * clientDefault): the clients that rule manages. Clients are never created, so only names Halo
+ * has come to count, and those are what the scope is made of.
+ */
+export function clientNamesByRule(mapping: Mapping, entra: EntraSnapshot): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const rule of mapping.users ?? []) {
+    if (!rule.clientFrom) continue;
+    const names = new Set<string>(rule.clientDefault ? [rule.clientDefault] : []);
+    const tenant = entra.tenants.find((t) => t.tenant === tenantOf(mapping, rule));
+    if (tenant) {
+      const c = compile(rule.from);
+      const groups = groupIndex(tenant);
+      for (const user of tenant.users) {
+        if (!user.accountEnabled || verdict(c, user, groups) === null) continue;
+        const v = readAttribute(user, rule.clientFrom);
+        if (v !== null) names.add(String(v).trim());
+      }
+    }
+    out.set(rule.rule, names);
+  }
+  return out;
+}
+
 /** `isProtected`: whether the identity's agent or user record is one the mapping protects (it then gets no rule of that kind). */
 export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProtected: (tenant: string, user: EntraUser, kind: 'agent' | 'user') => boolean): Identity[] {
   const out: Identity[] = [];

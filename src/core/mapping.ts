@@ -61,7 +61,10 @@ export interface AgentRule extends RuleBase {
 }
 
 export interface UserRule extends RuleBase {
-  client: string;
+  /** The one Halo client of the rule's users; or `clientFrom`, each user's from an Entra attribute. */
+  client?: string;
+  clientFrom?: string;
+  clientDefault?: string;
   site?: string;
   siteFrom?: string;
   siteDefault?: string;

@@ -65,6 +65,7 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
       for (const g of rule.from.groups ?? []) groups.add(g);
       for (const key of Object.keys(rule.from.where ?? {})) read(key);
       if ('siteFrom' in rule && rule.siteFrom) read(rule.siteFrom);
+      if ('clientFrom' in rule && rule.clientFrom) read(rule.clientFrom);
     }
     for (const grant of mapping.roles ?? []) {
       if (!mine(grant)) continue;

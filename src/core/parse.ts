@@ -402,6 +402,12 @@ function refineRequired(errors: Problem[]): Problem[] {
   const out: Problem[] = [];
   const byObject = new Map<string, Problem>();
   for (const e of errors) {
+    if (e.union === 'missing') {
+      // "needs client or clientFrom" beside an unknown "clinet": the misspelling is the one problem.
+      const alternatives = ((e.schema as SchemaNode[]) ?? []).flatMap((b) => (b.required as string[] | undefined) ?? []);
+      if (!alternatives.some((k) => misspelt.has(`${e.instancePath}\0${k}`))) out.push(e);
+      continue;
+    }
     if (e.keyword !== 'required') {
       out.push(e);
       continue;

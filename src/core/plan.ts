@@ -2,7 +2,8 @@
 // and every Halo record in managed scope, what should change and why (DESIGN §2, §2a, §3).
 import type { Action, CabDelta, CabRoleChange, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
 import { ACTIONS } from './changes';
-import { desiredIdentities, Identity, Selection } from './desired';
+import { clientNamesByRule, desiredIdentities, Identity, Selection } from './desired';
+import { didYouMean, suggest } from './suggest';
 import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, tenantOf } from './mapping';
@@ -52,7 +53,7 @@ export interface PlanOptions {
 }
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
-  const scope = resolveScope(mapping, halo);
+  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, entra));
   const agentOf = new Map<string, number>();
   const ctx: Ctx = { mapping, halo, entra, scope, agentOf,
     managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
@@ -159,8 +160,20 @@ function placementOf(ctx: Ctx, clientId: number, clientName: string, name: strin
   return p;
 }
 
+/** The identity's client: the rule's, or the one its clientFrom attribute names (never created). */
+function userClient(ctx: Ctx, id: Identity, rule: UserRule): { id: number; name: string } | string {
+  if (!rule.clientFrom) return ctx.scope.client(rule.client!);
+  const v = readAttribute(id.user, rule.clientFrom);
+  const name = isEmpty(v) ? (rule.clientDefault ?? null) : String(v).trim();
+  if (!name) return `${rule.clientFrom} is empty in Entra and rule ${rule.rule} has no clientDefault`;
+  const client = ctx.scope.clientNamed(name);
+  if (client) return client;
+  return `${rule.clientFrom} "${name}" names no Halo client${didYouMean(suggest(name, ctx.scope.clientList()))}; clients are never created`;
+}
+
 function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): Placement | string {
-  const client = ctx.scope.client(rule.client);
+  const client = userClient(ctx, id, rule);
+  if (typeof client === 'string') return client;
   let siteName: string | null = rule.site ?? null;
   if (rule.siteFrom) {
     const v = readAttribute(id.user, rule.siteFrom);
@@ -384,7 +397,8 @@ function fieldSpecs(mapping: Mapping, entra: EntraSnapshot): Ctx['specs'] {
     const unread = new Set(t.unreadAttributes ?? []);
     for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
       if (tenantOf(mapping, rule) !== t.tenant) continue;
-      const used = [...Object.keys(rule.from.where ?? {}), ...('siteFrom' in rule && rule.siteFrom ? [attributeName(rule.siteFrom)] : [])];
+      const placed = 'siteFrom' in rule ? [rule.siteFrom, rule.clientFrom].filter((a): a is string => a !== undefined).map(attributeName) : [];
+      const used = [...Object.keys(rule.from.where ?? {}), ...placed];
       for (const a of used.filter((x) => unread.has(x))) problems.push(`rule ${rule.rule} uses ${a}, which Entra "${t.tenant}" would not give with the current permissions`);
     }
     byTenant.set(t.tenant, { users: mappedFields(mapping.fields?.users, unread), agents: mappedFields(mapping.fields?.agents, unread) });

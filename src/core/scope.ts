@@ -17,6 +17,10 @@ type Kind = 'agent' | 'user';
 
 export interface Scope {
   client(name: string): { id: number; name: string };
+  /** The Halo client of that name (clientFrom values), or undefined: clients are never created. */
+  clientNamed(name: string): { id: number; name: string } | undefined;
+  /** Every client's name, for did-you-mean. */
+  clientList(): string[];
   clientName(id: number | null): string;
   site(clientId: number, name: string): HaloSite | undefined;
   userInScope(record: HaloUser): boolean;
@@ -41,7 +45,8 @@ export interface Scope {
 /** Most records sit on no managed CAB: one shared empty list (callers only read it). */
 const NO_CABS: string[] = Object.freeze([]) as unknown as string[];
 
-export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
+/** `namedClients`: per `clientFrom` rule, the client names its users' attribute holds (clientNamesByRule). */
+export function resolveScope(mapping: Mapping, halo: HaloSnapshot, namedClients: ReadonlyMap<string, Iterable<string>> = new Map()): Scope {
   const problems: string[] = [];
   const byName = <T extends { name: string }>(xs: T[]) => new Map(xs.map((x) => [nameKey(x.name), x]));
   // Active records win over inactive ones of the same name.
@@ -63,12 +68,24 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
   const managedSites = new Map<number, Set<string>>();
   const add = (m: Map<number, Set<string>>, id: number, tenant: string) => (m.get(id) ?? m.set(id, new Set()).get(id)!).add(tenant);
   for (const rule of mapping.users ?? []) {
-    const client = clients.get(nameKey(rule.client));
+    const tenant = tenantOf(mapping, rule);
+    if (rule.clientFrom) {
+      if (rule.clientDefault && !clients.has(nameKey(rule.clientDefault))) problems.push(`rule ${rule.rule}: Halo has no client named "${rule.clientDefault}" (clientDefault)`);
+      // Each client the attribute names: a name Halo lacks is that user's error, not the plan's.
+      for (const name of namedClients.get(rule.rule) ?? []) {
+        const client = clients.get(nameKey(name));
+        if (!client) continue;
+        const site = rule.site !== undefined ? findSite(client.id, rule.site) : undefined;
+        if (rule.siteFrom) add(managedClients, client.id, tenant);
+        else if (site) add(managedSites, site.id, tenant);
+      }
+      continue;
+    }
+    const client = clients.get(nameKey(rule.client!));
     if (!client) {
       problems.push(`rule ${rule.rule}: Halo has no client named "${rule.client}"`);
       continue;
     }
-    const tenant = tenantOf(mapping, rule);
     if (rule.siteFrom) add(managedClients, client.id, tenant);
     else if (rule.site) {
       const site = findSite(client.id, rule.site);
@@ -136,6 +153,11 @@ export function resolveScope(mapping: Mapping, halo: HaloSnapshot): Scope {
 
   return {
     client: (name) => clients.get(nameKey(name))!,
+    clientNamed: (name) => {
+      const c = clients.get(nameKey(name));
+      return c && !c.inactive ? c : undefined;
+    },
+    clientList: () => halo.clients.filter((c) => !c.inactive).map((c) => c.name),
     clientName: (id) => (id === null ? 'no client' : (clientNames.get(id) ?? `client #${id}`)),
     site: findSite,
     userInScope: (r) => (r.clientId !== null && managedClients.has(r.clientId)) || (r.siteId !== null && managedSites.has(r.siteId)),

@@ -198,6 +198,14 @@ function checkPlacement(mapping: Mapping, at: Locator, c: Collector): void {
         path,
       );
     }
+    if (rule.client !== undefined && rule.clientFrom !== undefined) {
+      const path = [...base, 'clientFrom'];
+      c.add('error', 'client-conflict', 'give either client or clientFrom, not both: client places everyone under one client, clientFrom takes each client from an Entra attribute', at.keyRangeOf(path), path);
+    }
+    if (rule.clientFrom === undefined && rule.clientDefault !== undefined) {
+      const path = [...base, 'clientDefault'];
+      c.add('warning', 'client-default-unused', 'clientDefault has no effect without clientFrom', at.keyRangeOf(path), path);
+    }
     if (rule.siteFrom === undefined) {
       if (rule.createSites === true) {
         const path = [...base, 'createSites'];
@@ -378,8 +386,11 @@ export function checkLiveNames(parsed: ParsedMapping, live: LiveNames): Diagnost
   });
 
   (mapping.users ?? []).forEach((rule, i) => {
-    check(rule.client, live.clients, ['users', i, 'client'], 'unknown-client', 'Halo client');
     (rule.roles ?? []).forEach((r, k) => check(r, live.userRoles, ['users', i, 'roles', k], 'unknown-role', 'Halo user role'));
+    if (rule.clientDefault !== undefined) check(rule.clientDefault, live.clients, ['users', i, 'clientDefault'], 'unknown-client', 'Halo client');
+    // With clientFrom the client is each user's own: their values are checked when the plan reads them.
+    if (rule.client === undefined) return;
+    check(rule.client, live.clients, ['users', i, 'client'], 'unknown-client', 'Halo client');
     // Sites are checked only under a client that exists; a missing client is the one problem to fix.
     if (!live.sites || (live.clients && !live.clients.includes(rule.client))) return;
     const sites = live.sites.filter((s) => s.client === rule.client).map((s) => s.name);

@@ -1,6 +1,6 @@
 // What Halo's own Entra integration does, through the engine against the simulators (documented
 // default mode): CAB roles kept in step with the mapping; applying part of a plan; last sign-in;
-// the manager.
+// the manager; clients from an attribute.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { changeKey } from '../../src/core/changes';
@@ -180,6 +180,44 @@ describe('parity: the manager, for users and agents', () => {
         if (agent.isdisabled) continue;
         assert.equal(agent.linemanager, agentByMail.get(lower(tenant.managers[u.id]))!.id, String(agent.name));
       }
+    } finally {
+      conns.close();
+    }
+  });
+});
+
+describe('parity: each user\'s client from an Entra attribute (clientFrom)', () => {
+  let env: SimEnv;
+  before(async () => {
+    // One tenant, two customers: a third of the staff work for Fabrikam, a few name a client Halo lacks.
+    const mapping = exampleWith([
+      [['safety', 'maxDeactivations'], '20%'],
+      [['safety', 'maxChanges'], undefined],
+      [['users'], [{ rule: 'customers', from: { all: true }, clientFrom: 'companyName', clientDefault: 'Contoso', siteFrom: 'officeLocation', createSites: true }]],
+    ]);
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping });
+    env.sims.world.graph[0].users.forEach((u, i) => (u.companyName = i % 3 === 1 ? 'Fabrikam' : i % 50 === 7 ? 'Northwind' : u.companyName));
+  });
+  after(() => env.close());
+
+  it('places users under their own client, never creates one, and converges', async () => {
+    const conns = await env.connect();
+    try {
+      const clientsBefore = env.sims.world.halo.clients.length;
+      const run = await planWith(conns);
+      const created = run.plan.changes.filter((c) => c.action === 'create' && c.kind === 'user');
+      assert.ok(created.some((c) => c.site?.clientName === 'Fabrikam') && created.some((c) => c.site?.clientName === 'Contoso'));
+      const unknown = run.plan.errors.filter((e) => /"Northwind" names no Halo client/.test(e.message));
+      assert.ok(unknown.length > 0, 'a client Halo lacks is that user\'s error');
+      const result = await applyWith(conns, run, {});
+      assert.equal(result.failed + result.stale, 0, JSON.stringify(result.problems.slice(0, 2)));
+      assert.equal(env.sims.world.halo.clients.length, clientsBefore, 'no client created');
+      // Disabled accounts are deactivated where they are, not moved.
+      const fabrikamIds = new Set(env.sims.world.graph[0].users.filter((u) => u.companyName === 'Fabrikam' && u.accountEnabled && u.userType !== 'Guest').map((u) => u.id));
+      const placed = env.sims.world.halo.users.filter((u) => fabrikamIds.has(String(u.azureoid)));
+      assert.ok(placed.length > 0 && placed.every((u) => u.client_id === 2), 'Fabrikam staff sit under Fabrikam');
+      const again = await planWith(conns);
+      assert.equal(again.plan.changes.length, 0, JSON.stringify(again.plan.changes.slice(0, 2)));
     } finally {
       conns.close();
     }

@@ -52,7 +52,7 @@ test('a misspelt key is reported once, as unknown, not also as missing', () => {
     '14:5: error: unknown key "clinet" in users[0] (did you mean "client"?)',
   ]);
   assert.deepEqual(problems(withBody('users:', '  - rule: staff', '    from: { group: All Staff }', '    customer: Contoso', '    site: HQ')), [
-    '12:5: error: missing required key "client" in users[0]',
+    '12:5: error: users[0] needs client or clientFrom',
     '14:5: error: unknown key "customer" in users[0]',
   ]);
 });
@@ -191,7 +191,6 @@ test('a union narrows to the branch that fits the value: thresholds', () => {
 
 test('nested unions: a field long form with a bad key and a bad when', () => {
   assert.deepEqual(problems(withBody('fields:', '  users:', '    title: { form: jobTitle, when: sometimes }')), [
-    '13:5: error: fields.users.title needs from or default',
     '13:14: error: unknown key "form" in fields.users.title (did you mean "from"?)',
     '13:36: error: fields.users.title.when must be one of always, create',
   ]);

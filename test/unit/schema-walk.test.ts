@@ -75,9 +75,10 @@ test('allowed keys: required first, then schema order, minus those present', () 
     ['tls', 'match', 'users', 'roles', 'cab', 'fields', 'deprovision', 'protect', 'safety'],
   );
   assert.deepEqual(allowedKeys([]).slice(0, 3).map((k) => k.name), ['version', 'halo', 'entra']);
-  // site | siteFrom is a choice: neither is required on its own.
+  // site | siteFrom and client | clientFrom are choices: none is required on its own, client comes first.
   const user = allowedKeys(['users', 0]);
-  assert.deepEqual(user.filter((k) => k.required).map((k) => k.name), ['rule', 'from', 'client']);
+  assert.deepEqual(user.filter((k) => k.required).map((k) => k.name), ['rule', 'from']);
+  assert.deepEqual(user.slice(2, 5).map((k) => k.name), ['client', 'clientFrom', 'clientDefault']);
   assert.deepEqual(allowedKeys(['entra', 0], ['name', 'tenantId', 'clientId', 'clientSecret']).map((k) => k.name), ['certificate', 'cloud']);
   assert.deepEqual(allowedKeys(['halo', 'rateLimit'], ['requests']).map((k) => k.name), ['windowSeconds']);
   assert.deepEqual(allowedKeys(['entra', 0, 'certificate']).map((k) => k.name), ['thumbprintSha256', 'privateKeyFile', 'privateKey', 'x5c']);

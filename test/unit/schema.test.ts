@@ -143,7 +143,7 @@ test('object keys mirror the types in mapping.ts', () => {
   same(props(root).tls, keysOf<TlsSettings>({ caFiles: true }), 'TlsSettings');
   same(defs.selector, keysOf<Selector>({ group: true, groups: true, where: true, includeGuests: true, all: true }), 'Selector');
   same(defs.agentRule, keysOf<AgentRule>({ rule: true, tenant: true, from: true, team: true, roles: true, licence: true }), 'AgentRule');
-  same(defs.userRule, keysOf<UserRule>({ rule: true, tenant: true, from: true, client: true, site: true, siteFrom: true, siteDefault: true, createSites: true, roles: true }), 'UserRule');
+  same(defs.userRule, keysOf<UserRule>({ rule: true, tenant: true, from: true, client: true, clientFrom: true, clientDefault: true, site: true, siteFrom: true, siteDefault: true, createSites: true, roles: true }), 'UserRule');
   same(defs.roleGrant, keysOf<RoleGrant>({ group: true, noManager: true, tenant: true, agentRoles: true, userRoles: true }), 'RoleGrant');
   same(defs.cabGrant, keysOf<CabGrant>({ group: true, tenant: true, cab: true, role: true, members: true }), 'CabGrant');
   same((defs.fieldSpec.anyOf as Node[])[2], keysOf<FieldLong>({ from: true, default: true, when: true }), 'FieldLong');
