@@ -22,6 +22,8 @@ export interface Identity {
   /** CAB names this identity should sit on, per kind. */
   agentCabs: Set<string>;
   userCabs: Set<string>;
+  /** Why the identity's agent is to be inactive, by a `roles[]` grant with `inactive: true`. */
+  agentInactiveBy?: string;
   /** The one kind of record `protect` freezes for this identity (by email or Entra id, with `kind`); absent: none. */
   protected?: 'agent' | 'user';
 }
@@ -128,9 +130,11 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
       let userRoles = rolesOf(userRule?.rule);
       let agentCabs = NONE;
       let userCabs = NONE;
+      let agentInactiveBy: string | undefined;
       for (const g of grants) {
         const granted = g.group ? groups.get(g.group)?.has(user.id) === true : g.noManager === true && user.managerId === null;
         if (!granted) continue;
+        if (g.inactive && agentInactiveBy === undefined) agentInactiveBy = g.group ? `membership of ${g.group}` : 'having no manager';
         if (g.agentRoles?.length) agentRoles = withAll(agentRoles, g.agentRoles);
         if (g.userRoles?.length) userRoles = withAll(userRoles, g.userRoles);
       }
@@ -141,6 +145,7 @@ export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProt
       }
       const identity: Identity = { tenant: t.tenant, user, agent, userRule, agentRoles, userRoles, agentCabs, userCabs };
       if (agentProtected || userProtected) identity.protected = agentProtected ? 'agent' : 'user';
+      if (agentInactiveBy !== undefined) identity.agentInactiveBy = agentInactiveBy;
       out.push(identity);
     }
   }

@@ -58,6 +58,8 @@ export interface AgentRule extends RuleBase {
   team?: string;
   roles?: string[];
   licence?: Licence;
+  /** The agents this rule selects are made (or kept) inactive: Halo's "roles that make agents inactive". */
+  inactive?: boolean;
 }
 
 export interface UserRule extends RuleBase {
@@ -78,6 +80,8 @@ export interface RoleGrant {
   tenant?: string;
   agentRoles?: string[];
   userRoles?: string[];
+  /** The agents this grant covers are made (or kept) inactive, whatever rule selects them. */
+  inactive?: boolean;
 }
 
 export interface CabGrant {
@@ -125,6 +129,8 @@ export interface Mapping {
     users?: 'deactivate' | 'ignore';
     agents?: 'deactivate' | 'ignore';
     orphans?: 'report' | 'deactivate';
+    /** What an agent made inactive keeps: its licence as it is (default), or a concurrent one, freeing the named. */
+    agentLicence?: 'unchanged' | 'concurrent';
   };
   protect?: ProtectEntry[];
   safety?: { maxDeactivations?: Threshold; maxChanges?: Threshold; minEntraUsers?: string };

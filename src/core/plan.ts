@@ -248,8 +248,10 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
   for (const { id, record } of matched) {
     const sel = id.agent;
     const enabled = id.user.accountEnabled;
+    // Licence management: a rule or a grant that makes its agents inactive (never created active).
+    const inactiveBy = sel ? (sel.rule.inactive ? `rule ${sel.rule.rule}` : id.agentInactiveBy) : undefined;
     if (!record) {
-      if (sel && enabled) createAgent(ctx, id, sel);
+      if (sel && enabled && inactiveBy === undefined) createAgent(ctx, id, sel);
       continue;
     }
     if (record.isApiAgent) {
@@ -265,11 +267,15 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     if (id.protected === 'agent') continue;
     ctx.managedRecords++;
     options.onAgentMatch?.({ haloId: record.id, tenant: id.tenant, entraId: id.user.id });
-    if (sel && enabled) {
+    if (sel && enabled && inactiveBy !== undefined) {
+      count(ctx, sel.rule.rule, 'agent');
+      if (!record.disabled) ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel.rule.rule, `made inactive by ${inactiveBy}`, licenceFreed(ctx, record)));
+      else ctx.unchanged++;
+    } else if (sel && enabled) {
       updateAgent(ctx, id, sel, record);
     } else if (!record.disabled && deprovision === 'deactivate') {
       const why = !enabled ? 'disabled in Entra' : 'no agent rule selects them any more';
-      ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, {}));
+      ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, licenceFreed(ctx, record)));
     }
   }
 
@@ -552,6 +558,12 @@ function change(action: Action, kind: Kind, id: Identity, haloId: number | null,
   if (!isEmptyObject(memberships)) c.memberships = memberships;
   if (site) c.site = site;
   return c;
+}
+
+/** With `deprovision.agentLicence: concurrent`, an agent made inactive gives up its named licence. */
+function licenceFreed(ctx: Ctx, record: HaloAgent): Record<string, FieldChange> {
+  if (ctx.mapping.deprovision?.agentLicence !== 'concurrent' || record.licence !== 'named') return NO_FIELDS;
+  return { licence: { from: 'named', to: 'concurrent' } };
 }
 
 function deactivation(kind: Kind, record: HaloAgent | HaloUser, entraId: string | null, tenant: string | null, rule: string | null, why: string, link: Record<string, FieldChange>): Change {

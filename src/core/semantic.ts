@@ -229,7 +229,7 @@ function checkGrants(mapping: Mapping, at: Locator, c: Collector): void {
       const path = [...base, 'noManager'];
       c.add('error', 'grant-selector', `${formatPath(base)} has both group and noManager: use one per entry`, at.keyRangeOf(path), path);
     }
-    if (!grant.agentRoles?.length && !grant.userRoles?.length) {
+    if (!grant.agentRoles?.length && !grant.userRoles?.length && grant.inactive !== true) {
       c.add('warning', 'grant-empty', `${formatPath(base)} grants no roles: add agentRoles or userRoles`, at.headRangeOf(base), base);
     }
   });

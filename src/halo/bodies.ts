@@ -39,6 +39,8 @@ export function changeBody(change: Change, ctx: BodyContext): Body {
     // Only the flag, and the link when the record was found by a fallback match (DESIGN §2a).
     body[flag] = true;
     if (change.fields.azureoid) body.azureoid = change.fields.azureoid.to ?? null;
+    // deprovision.agentLicence: concurrent frees the named licence as the agent goes.
+    if (change.fields.licence) Object.assign(body, fieldsBody({ ...change, fields: { licence: change.fields.licence } }));
     return body;
   }
   Object.assign(body, fieldsBody(change));

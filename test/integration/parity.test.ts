@@ -1,8 +1,10 @@
 // What Halo's own Entra integration does, through the engine against the simulators (documented
 // default mode): CAB roles kept in step with the mapping; applying part of a plan; last sign-in;
-// the manager; clients from an attribute.
+// the manager; clients from an attribute; licence management.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
 import { changeKey } from '../../src/core/changes';
 import { renderText } from '../../src/core/render';
 import { selectChanges } from '../../src/core/selection';
@@ -218,6 +220,42 @@ describe('parity: each user\'s client from an Entra attribute (clientFrom)', () 
       assert.ok(placed.length > 0 && placed.every((u) => u.client_id === 2), 'Fabrikam staff sit under Fabrikam');
       const again = await planWith(conns);
       assert.equal(again.plan.changes.length, 0, JSON.stringify(again.plan.changes.slice(0, 2)));
+    } finally {
+      conns.close();
+    }
+  });
+});
+
+describe('parity: licence management (rules that make agents inactive)', () => {
+  let env: SimEnv;
+  before(async () => {
+    const mapping = exampleWith([
+      [['safety', 'maxDeactivations'], '50%'],
+      [['safety', 'maxChanges'], undefined],
+      [['deprovision', 'agentLicence'], 'concurrent'],
+    ]);
+    env = await startSimEnv({ worldOptions: { users: 300, seed: 11 }, mapping });
+    const m = parseDocument(fs.readFileSync(env.file, 'utf8'));
+    (m.get('agents') as { items: unknown[] }).items.unshift(m.createNode({ rule: 'admins-parked', from: { group: 'SG-Halo-Admins' }, inactive: true }));
+    fs.writeFileSync(env.file, m.toString());
+  });
+  after(() => env.close());
+
+  it('deactivates the agents the rule selects, frees their named licence, names the rule, and converges', async () => {
+    const conns = await env.connect();
+    try {
+      const run = await planWith(conns);
+      const parked = run.plan.changes.filter((c) => c.reason === 'made inactive by rule admins-parked');
+      assert.ok(parked.length > 0, 'some admins are active agents in Halo');
+      const result = await applyWith(conns, run, {});
+      assert.equal(result.failed + result.stale, 0, JSON.stringify(result.problems.slice(0, 2)));
+      for (const c of parked) {
+        const agent = env.sims.world.halo.agents.find((a) => a.id === c.haloId)!;
+        assert.equal(agent.isdisabled, true);
+        if (c.fields.licence) assert.equal(agent.licence_type, 1, 'concurrent');
+      }
+      assert.ok(parked.some((c) => c.fields.licence), 'a named licence was freed');
+      assert.equal((await planWith(conns)).plan.changes.length, 0);
     } finally {
       conns.close();
     }

@@ -46,7 +46,7 @@ const sorted = (items: CompletionEntry[]) => [...items].sort((a, b) => (a.sortTe
 
 test('keys of an agent rule: those not there yet, with documentation from the schema', () => {
   const { items, text, offset } = complete(inExample('    team: Service Desk', '    §team: Service Desk'));
-  assert.deepEqual(labels(items).sort(), ['team', 'tenant']);
+  assert.deepEqual(labels(items).sort(), ['inactive', 'team', 'tenant']);
   const team = byLabel(items, 'team');
   assert.equal(team.insertText, 'team', 'the key keeps its colon and value');
   assert.equal(text.slice(team.start, team.end), 'team');

@@ -68,7 +68,7 @@ test('places the schema does not know', () => {
 test('allowed keys: required first, then schema order, minus those present', () => {
   assert.deepEqual(
     allowedKeys(['agents', 0], ['rule']).map((k) => `${k.name}${k.required ? '*' : ''}`),
-    ['from*', 'tenant', 'team', 'roles', 'licence'],
+    ['from*', 'tenant', 'team', 'roles', 'licence', 'inactive'],
   );
   assert.deepEqual(
     allowedKeys([], ['version', 'halo', 'entra', 'agents']).map((k) => k.name),
@@ -82,7 +82,7 @@ test('allowed keys: required first, then schema order, minus those present', () 
   assert.deepEqual(allowedKeys(['entra', 0], ['name', 'tenantId', 'clientId', 'clientSecret']).map((k) => k.name), ['certificate', 'cloud']);
   assert.deepEqual(allowedKeys(['halo', 'rateLimit'], ['requests']).map((k) => k.name), ['windowSeconds']);
   assert.deepEqual(allowedKeys(['entra', 0, 'certificate']).map((k) => k.name), ['thumbprintSha256', 'privateKeyFile', 'privateKey', 'x5c']);
-  assert.deepEqual(allowedKeys(['roles', 0], ['group']).map((k) => k.name), ['noManager', 'tenant', 'agentRoles', 'userRoles']);
+  assert.deepEqual(allowedKeys(['roles', 0], ['group']).map((k) => k.name), ['noManager', 'tenant', 'agentRoles', 'userRoles', 'inactive']);
 });
 
 test('each allowed key comes with what the schema says about its value', () => {

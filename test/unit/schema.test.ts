@@ -142,13 +142,13 @@ test('object keys mirror the types in mapping.ts', () => {
   same(props(defs.entraConnection).certificate, keysOf<EntraCertificate>({ thumbprintSha256: true, privateKeyFile: true, privateKey: true, x5c: true }), 'EntraCertificate');
   same(props(root).tls, keysOf<TlsSettings>({ caFiles: true }), 'TlsSettings');
   same(defs.selector, keysOf<Selector>({ group: true, groups: true, where: true, includeGuests: true, all: true }), 'Selector');
-  same(defs.agentRule, keysOf<AgentRule>({ rule: true, tenant: true, from: true, team: true, roles: true, licence: true }), 'AgentRule');
+  same(defs.agentRule, keysOf<AgentRule>({ rule: true, tenant: true, from: true, team: true, roles: true, licence: true, inactive: true }), 'AgentRule');
   same(defs.userRule, keysOf<UserRule>({ rule: true, tenant: true, from: true, client: true, clientFrom: true, clientDefault: true, site: true, siteFrom: true, siteDefault: true, createSites: true, roles: true }), 'UserRule');
-  same(defs.roleGrant, keysOf<RoleGrant>({ group: true, noManager: true, tenant: true, agentRoles: true, userRoles: true }), 'RoleGrant');
+  same(defs.roleGrant, keysOf<RoleGrant>({ group: true, noManager: true, tenant: true, agentRoles: true, userRoles: true, inactive: true }), 'RoleGrant');
   same(defs.cabGrant, keysOf<CabGrant>({ group: true, tenant: true, cab: true, role: true, members: true }), 'CabGrant');
   same((defs.fieldSpec.anyOf as Node[])[2], keysOf<FieldLong>({ from: true, default: true, when: true }), 'FieldLong');
   same(props(root).protect.items as Node, keysOf<ProtectEntry>({ email: true, haloId: true, entraId: true, kind: true }), 'ProtectEntry');
-  same(props(root).deprovision, keysOf<NonNullable<Mapping['deprovision']>>({ users: true, agents: true, orphans: true }), 'deprovision');
+  same(props(root).deprovision, keysOf<NonNullable<Mapping['deprovision']>>({ users: true, agents: true, orphans: true, agentLicence: true }), 'deprovision');
   same(props(root).safety, keysOf<NonNullable<Mapping['safety']>>({ maxDeactivations: true, maxChanges: true, minEntraUsers: true }), 'safety');
 });
 
