@@ -33,9 +33,11 @@ Commands:
   plan [FILE] [--json OUT] [--markdown OUT] [--detailed-exitcode] [--incremental]
                                        read Entra and Halo, show what would change
   apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold] [--incremental] [--only KEY]...
-                                       plan, confirm, then write the changes to Halo; --only
+        [--wait SECONDS]               plan, confirm, then write the changes to Halo; --only
                                        applies the changes with these keys (the "key" of each
-                                       change in plan --json) and the sites they need
+                                       change in plan --json) and the sites they need; while
+                                       another apply against the same Halo runs, refuse (or
+                                       wait up to --wait seconds for it)
   --incremental                        read Entra from its cached snapshot (.halo-identity/)
                                        brought up to date with Graph delta queries
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
@@ -118,6 +120,14 @@ export function reportFailure(e: unknown, err: (s: string) => void): number {
   return 1;
 }
 
+/** A number of seconds given on the command line (0 when absent). */
+function seconds(value: string | undefined, flag: string): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} takes a number of seconds, not "${value}"`);
+  return n;
+}
+
 function fileArg(positionals: string[]): string {
   return positionals[0] ?? 'halo-identity.yaml';
 }
@@ -197,7 +207,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' }, incremental: { type: 'boolean' }, only: { type: 'string', multiple: true } },
+    options: { yes: { type: 'boolean' }, journal: { type: 'string' }, 'allow-over-threshold': { type: 'boolean' }, incremental: { type: 'boolean' }, only: { type: 'string', multiple: true }, wait: { type: 'string' } },
   });
   const controller = new AbortController();
   let interrupts = 0;
@@ -227,6 +237,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
       if (!values.yes && !(await confirmText(`apply ${chosen.length} change${chosen.length === 1 ? '' : 's'} (${countLine(chosen)}) to Halo`, io))) return 1;
       const keys = new Set(chosen.map(changeKey));
       const result = await applyWith(conns, run, {
+        lock: { what: 'halo-identity apply', waitMs: seconds(values.wait, '--wait') * 1000 },
         only: selection ? (c) => keys.has(changeKey(c)) : undefined,
         // Only a prompt lets time pass between this plan's read and the writes.
         planIsCurrent: values.yes,

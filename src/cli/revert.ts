@@ -5,11 +5,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderMarkdown, renderText, planJson } from '../core/render';
 import { revertPlan } from '../core/revert';
-import { applyPlan } from '../engine/apply';
 import { connect } from '../engine/connections';
-import { Journal, readJournal } from '../engine/journal';
+import { readJournal } from '../engine/journal';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
-import { defaultJournalPath, revertWith } from '../engine/run';
+import { applyRevert, revertWith } from '../engine/run';
 import type { Io } from './main';
 import { Progress } from './progress';
 
@@ -40,17 +39,16 @@ export async function runRevert(args: string[], io: Io, confirm: (summary: strin
       return 1;
     }
     if (!values.yes && !(await confirm(`revert ${gated.changes.length} changes${gated.blocked ? ` over the safety threshold (${gated.blocked.reason})` : ''}`))) return 1;
-    const out = values.journal ?? defaultJournalPath(conns.stateDir);
-    const journal = new Journal(out);
-    try {
-      const result = await applyPlan(gated, { mapping: conns.mapping, halo: conns.halo, journal, allowOverThreshold: values['allow-over-threshold'], onProgress: (p) => progress.update(p.done, p.total, p.message) });
-      progress.clear();
-      io.stdout.write(`\nRevert: ${result.applied} applied, ${result.failed} failed, ${result.stale} stale.\nJournal: ${out}\n`);
-      for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);
-      return result.failed || result.stale || result.skipped ? 1 : 0;
-    } finally {
-      journal.close();
-    }
+    const result = await applyRevert(conns, gated, {
+      journalFile: values.journal,
+      allowOverThreshold: values['allow-over-threshold'],
+      lock: { what: 'halo-identity revert' },
+      onProgress: (p) => progress.update(p.done, p.total, p.message),
+    });
+    progress.clear();
+    io.stdout.write(`\nRevert: ${result.applied} applied, ${result.failed} failed, ${result.stale} stale.\nJournal: ${result.journalFile}\n`);
+    for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);
+    return result.failed || result.stale || result.skipped ? 1 : 0;
   } finally {
     progress.clear();
     conns.close();

@@ -113,7 +113,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     batchSize: h.batchSize ?? DEFAULT_BATCH_SIZE,
     rateLimit: h.rateLimit ?? DEFAULT_RATE_LIMIT,
     http,
-    limiterStatePath: path.join(stateDir, 'halo-requests.json'),
+    limiterStatePath: path.join(stateDir, 'halo-requests.log'),
     backoffMs: options.haloBackoffMs,
     timeoutMs: options.haloTimeoutMs,
     signal: options.signal,

@@ -12,6 +12,7 @@ import { connect, ConnectOptions, Connections } from './connections';
 import { Journal } from './journal';
 import { readAgentLinks, writeAgentLinks } from './agent-links-file';
 import { readHistory, writeHistory } from './read-history';
+import { acquireRunLock } from './run-lock';
 import { readUserLinks, writeUserLinks } from './user-links-file';
 import { writtenUserLinks } from '../core/user-links';
 import { Snapshots, takeSnapshots } from './snapshot';
@@ -73,13 +74,38 @@ export function defaultJournalPath(stateDir: string, now = new Date()): string {
 
 export interface ApplyRunOptions extends Omit<ApplyOptions, 'mapping' | 'halo' | 'journal' | 'planHalo'> {
   journalFile?: string;
+  /** Who applies, for the lock's holder line (default "halo-identity apply"), and how long to wait for it. */
+  lock?: { what?: string; waitMs?: number };
 }
 
-export async function applyWith(conns: Connections, run: PlanRun, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
+/**
+ * Holds the run lock of the mapping's Halo (run-lock.ts) while `fn` writes: one apply at a time.
+ * After waiting for another apply, Halo has changed since the plan: `fn` gets options that make
+ * the apply read Halo afresh for its stale check.
+ */
+async function locked<T>(conns: Connections, options: ApplyRunOptions, fn: (options: ApplyRunOptions) => Promise<T>): Promise<T> {
+  const lock = await acquireRunLock(conns.mapping.halo.url, options.lock?.what ?? 'halo-identity apply', { waitMs: options.lock?.waitMs });
+  try {
+    return await fn(lock.waited ? { ...options, planIsCurrent: false } : options);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Writes `plan` with a journal (the caller holds the run lock). */
+async function journalled(conns: Connections, plan: Plan, options: ApplyRunOptions, planHalo?: PlanRun['snapshots']['halo']): Promise<ApplyResult & { journalFile: string }> {
   const journalFile = options.journalFile ?? defaultJournalPath(conns.stateDir);
   const journal = new Journal(journalFile);
   try {
-    const result = await applyPlan(run.plan, { ...options, mapping: conns.mapping, halo: conns.halo, journal, planHalo: run.snapshots.halo });
+    return { ...(await applyPlan(plan, { ...options, mapping: conns.mapping, halo: conns.halo, journal, planHalo })), journalFile };
+  } finally {
+    journal.close();
+  }
+}
+
+export function applyWith(conns: Connections, run: PlanRun, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
+  return locked(conns, options, async (current) => {
+    const result = await journalled(conns, run.plan, current, run.snapshots.halo);
     // Only a Halo whose rows leave the link out keeps user links (engine/snapshot.ts).
     const links = readUserLinks(conns.stateDir);
     if (Object.keys(links).length && result.userLinks.length) writeUserLinks(conns.stateDir, writtenUserLinks(links, result.userLinks));
@@ -87,10 +113,13 @@ export async function applyWith(conns: Connections, run: PlanRun, options: Apply
     if (run.plan.blocked?.limit === 'minEntraUsers' && !result.failed && !result.cancelled) {
       writeHistory(conns.stateDir, recordRead(run.snapshots.entra, readHistory(conns.stateDir), run.snapshots.takenAt));
     }
-    return { ...result, journalFile };
-  } finally {
-    journal.close();
-  }
+    return result;
+  });
+}
+
+/** Applies the inverse plan revertWith made (gated like any plan), under the run lock. */
+export function applyRevert(conns: Connections, inverse: Plan, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
+  return locked(conns, options, (current) => journalled(conns, inverse, current));
 }
 
 /**

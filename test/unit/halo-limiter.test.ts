@@ -35,16 +35,32 @@ describe('RollingLimiter', () => {
   });
 
   it('shares its window with the next run through the state file', async () => {
-    const statePath = join(dir, 'sub', 'halo-rate.json');
+    const statePath = join(dir, 'sub', 'halo-rate.log');
     const first = new RollingLimiter({ requests: 2, windowSeconds: 0.4, statePath });
     (await first.acquire())();
     (await first.acquire())();
-    assert.equal((JSON.parse(readFileSync(statePath, 'utf8')) as { timestamps: number[] }).timestamps.length, 2);
+    assert.equal(readFileSync(statePath, 'utf8').trim().split('\n').length, 2);
     const second = new RollingLimiter({ requests: 2, windowSeconds: 0.4, statePath });
     assert.equal(second.used, 2);
     const start = Date.now();
     (await second.acquire())();
     assert.ok(Date.now() - start >= 300, 'the second run waited for the first run’s requests to age out');
+  });
+
+  it('two runs at once share one window: each counts the other\'s requests, none is lost from the log', async () => {
+    const statePath = join(dir, 'shared', 'halo-rate.log');
+    const a = new RollingLimiter({ requests: 4, windowSeconds: 0.5, statePath });
+    const b = new RollingLimiter({ requests: 4, windowSeconds: 0.5, statePath });
+    (await a.acquire())();
+    (await b.acquire())();
+    (await a.acquire())();
+    (await b.acquire())();
+    assert.equal(a.used, 4, 'a sees b\'s two requests as well as its own');
+    assert.equal(b.used, 4);
+    assert.equal(readFileSync(statePath, 'utf8').trim().split('\n').length, 4);
+    const start = Date.now();
+    (await a.acquire())();
+    assert.ok(Date.now() - start >= 350, 'the fifth request in the window waited, whichever run made the others');
   });
 
   it('stops waiting when cancelled', async () => {

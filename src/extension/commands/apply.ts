@@ -141,6 +141,7 @@ async function confirmAndApply(svc: Services, session: MappingSession, run: Plan
   try {
     result = await withCancellableProgress(`Halo Identity: ${what}`, (signal, report) =>
       applyWith(conns, run, {
+        lock: { what: `VS Code: ${what}` },
         signal,
         allowOverThreshold: plan.blocked !== null,
         only: wanted ? (c: Change) => wanted.has(changeKey(c)) : undefined,
