@@ -11,7 +11,9 @@ export const Command = {
   signInEntra: 'haloIdentity.signInEntra',
   setHaloCredentials: 'haloIdentity.setHaloCredentials',
   refreshSnapshots: 'haloIdentity.refreshSnapshots',
+  refreshSnapshotsFull: 'haloIdentity.refreshSnapshotsFull',
   openJournal: 'haloIdentity.openJournal',
+  revert: 'haloIdentity.revert',
   startSimulator: 'haloIdentity.startSimulator',
   stopSimulator: 'haloIdentity.stopSimulator',
 } as const;

@@ -38,6 +38,8 @@ export interface ReadOptions {
   onProgress?: (message: string) => void;
   /** Detail reads done of those announced, for a notification's bar. */
   onDetail?: (done: number, total: number) => void;
+  /** Entra from the delta cache beside the mapping (engine/entra-cache.ts) rather than in full. */
+  incremental?: boolean;
 }
 
 export interface LoadedMapping {
@@ -169,6 +171,11 @@ export class MappingSession implements vscode.Disposable {
     return this.services.secrets.lookup();
   }
 
+  /** Shows another plan than the mapping's (a revert's) in the panel until the next read or edit. */
+  showPlan(plan: Plan, note: string): void {
+    this.publish({ plan, snapshotAt: this.view?.snapshotAt ?? new Date().toISOString(), plannedAt: new Date().toISOString(), mappingErrors: 0, problem: note, delegated: [] });
+  }
+
   /** Reads both sides afresh and plans. One read at a time: a second caller shares the first. */
   read(options: ReadOptions = {}): Promise<PlanRun> {
     if (this.reading) return this.reading;
@@ -199,6 +206,7 @@ export class MappingSession implements vscode.Disposable {
             options.onProgress?.(m);
           },
           onDetail: options.onDetail,
+          incremental: options.incremental,
         });
         const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
         this.cache = {

@@ -8,7 +8,8 @@ import { Change, changeKey, Plan } from '../../core/changes';
 import { countLine, summaryLine } from '../../core/render';
 import { selectChanges } from '../../core/selection';
 import type { Connections } from '../../engine/connections';
-import type { PlanRun } from '../../engine/run';
+import type { ApplyResult } from '../../engine/apply';
+import type { ApplyRunOptions, PlanRun } from '../../engine/run';
 import { Command } from '../constants';
 import { isCancellation } from '../errors';
 import { DiffPanel } from '../panel';
@@ -96,13 +97,6 @@ async function applyOnce(svc: Services, session: MappingSession, what: string, k
 
 async function confirmAndApply(svc: Services, session: MappingSession, run: PlanRun, conns: Connections, what: string, keys: string[] | undefined): Promise<ApplyOutcome | undefined> {
   const { plan } = run;
-  const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
-  if (delegated.length) {
-    notify('error', `${what} refused: Entra "${delegated.join('", "')}" was read with a delegated sign-in, which is for planning only. Apply needs the app registration's client secret or certificate, so what is applied does not depend on what one person's account can see.`, {
-      'Sign in to Entra': () => vscode.commands.executeCommand(Command.signInEntra),
-    });
-    return undefined;
-  }
   const selection = keys ? selectChanges(plan, keys) : undefined;
   const selected = selection ? selection.changes : plan.changes;
   const wanted = selection ? new Set(selected.map(changeKey)) : undefined;
@@ -112,18 +106,50 @@ async function confirmAndApply(svc: Services, session: MappingSession, run: Plan
     notify('info', wanted ? `None of the selected changes is still in the plan: Entra or Halo changed since the diff was made.${errors}` : `Nothing to apply: Halo matches the mapping.${errors}`);
     return undefined;
   }
+  const { applyWith } = await loadEngine();
+  return confirmAndWrite(svc, session, conns, {
+    what,
+    plan,
+    changes: selected,
+    summary: [
+      wanted ? `${countLine(selected)} (selected in the diff${gone ? `; ${gone} selected change${gone === 1 ? ' is' : 's are'} no longer planned` : ''}).` : `${summaryLine(plan)}.`,
+      selection?.needed.length ? `Also applied, as the selected users need them: ${neededLine(selection.needed)}.` : '',
+    ],
+    write: (common) => applyWith(conns, run, { ...common, only: wanted ? (c: Change) => wanted.has(changeKey(c)) : undefined }),
+  });
+}
 
-  const { applyWith, defaultJournalPath } = await loadEngine();
+/** A write to Halo as the person sees it: the modal with counts and thresholds, progress with cancel, the outcome. */
+export interface ConfirmedWrite {
+  what: string;
+  /** The plan the changes come from (its thresholds and errors). */
+  plan: Plan;
+  changes: Change[];
+  /** The first lines of the confirmation's detail. */
+  summary: string[];
+  write: (common: Pick<ApplyRunOptions, 'lock' | 'signal' | 'allowOverThreshold' | 'journalFile' | 'onProgress'>) => Promise<ApplyResult & { journalFile: string }>;
+}
+
+export async function confirmAndWrite(svc: Services, session: MappingSession, conns: Connections, w: ConfirmedWrite): Promise<ApplyOutcome | undefined> {
+  const { what, plan } = w;
+  const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
+  if (delegated.length) {
+    notify('error', `${what} refused: Entra "${delegated.join('", "')}" was read with a delegated sign-in, which is for planning only. Apply needs the app registration's client secret or certificate, so what is applied does not depend on what one person's account can see.`, {
+      'Sign in to Entra': () => vscode.commands.executeCommand(Command.signInEntra),
+    });
+    return undefined;
+  }
+  const { defaultJournalPath } = await loadEngine();
   const journalFile = defaultJournalPath(conns.stateDir);
   const detail = [
-    wanted ? `${countLine(selected)} (selected in the diff${gone ? `; ${gone} selected change${gone === 1 ? ' is' : 's are'} no longer planned` : ''}).` : `${summaryLine(plan)}.`,
-    selection?.needed.length ? `Also applied, as the selected users need them: ${neededLine(selection.needed)}.` : '',
+    ...w.summary,
     `Halo: ${hostOf(conns.mapping.halo.url)}`,
     thresholdLine(plan, conns),
     plan.errors.length ? `${plan.errors.length} identit${plan.errors.length === 1 ? 'y has' : 'ies have'} plan errors and will be left alone.` : '',
     `Journal: ${vscode.workspace.asRelativePath(journalFile)}`,
   ].filter(Boolean).join('\n');
-  const first = await confirm('warning', `${what}: write ${selected.length} change${selected.length === 1 ? '' : 's'} to Halo?`, detail, plan.blocked ? CONTINUE_BUTTON : APPLY_BUTTON);
+  const n = w.changes.length;
+  const first = await confirm('warning', `${what}: write ${n} change${n === 1 ? '' : 's'} to Halo?`, detail, plan.blocked ? CONTINUE_BUTTON : APPLY_BUTTON);
   if (!first) return undefined;
   if (plan.blocked) {
     const second = await confirm(
@@ -140,14 +166,7 @@ async function confirmAndApply(svc: Services, session: MappingSession, run: Plan
   session.setBusy(`${what}: writing to Halo…`);
   try {
     result = await withCancellableProgress(`Halo Identity: ${what}`, (signal, report) =>
-      applyWith(conns, run, {
-        lock: { what: `VS Code: ${what}` },
-        signal,
-        allowOverThreshold: plan.blocked !== null,
-        only: wanted ? (c: Change) => wanted.has(changeKey(c)) : undefined,
-        journalFile,
-        onProgress: (p) => report.fraction(p.done, p.total, p.message),
-      }),
+      w.write({ lock: { what: `VS Code: ${what}` }, signal, allowOverThreshold: plan.blocked !== null, journalFile, onProgress: (p) => report.fraction(p.done, p.total, p.message) }),
     );
   } catch (e) {
     reportFailure(svc, `${what} failed`, e, session);

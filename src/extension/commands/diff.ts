@@ -14,12 +14,15 @@ import type { Services } from '../services';
 import type { MappingSession } from '../session';
 import { reportFailure } from './failures';
 
-/** Reads both sides with a cancellable notification; undefined when cancelled or failed (reported). */
-export async function readWithProgress(svc: Services, session: MappingSession): Promise<PlanRun | undefined> {
+/**
+ * Reads both sides with a cancellable notification; undefined when cancelled or failed (reported).
+ * `incremental`: Entra from its cached snapshot brought up to date with delta queries.
+ */
+export async function readWithProgress(svc: Services, session: MappingSession, incremental = false): Promise<PlanRun | undefined> {
   try {
     return await withCancellableProgress('Halo Identity', (signal, report) => {
       report.message('Reading Entra and Halo…');
-      return session.read({ signal, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
+      return session.read({ signal, incremental, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
     });
   } catch (e) {
     if (!isCancellation(e)) reportFailure(svc, 'Planning failed', e, session);
@@ -33,9 +36,10 @@ export async function showDiff(svc: Services, uri?: vscode.Uri): Promise<void> {
   if (!session.planView && !session.busy) await readWithProgress(svc, session);
 }
 
-export async function refreshSnapshots(svc: Services, uri?: vscode.Uri): Promise<void> {
+/** Refresh Snapshots reads Entra incrementally (delta queries on the cache beside the mapping); `full` re-reads it all. */
+export async function refreshSnapshots(svc: Services, uri?: vscode.Uri, options: { full?: boolean } = {}): Promise<void> {
   const session = svc.sessions.require(uri);
-  await readWithProgress(svc, session);
+  await readWithProgress(svc, session, !options.full);
 }
 
 export interface DryRunResult {

@@ -8,6 +8,7 @@ import { setHaloCredentials } from './credentials';
 import { dryRun, refreshSnapshots, showDiff } from './diff';
 import { reportFailure } from './failures';
 import { openJournal } from './navigate';
+import { revert } from './revert';
 import { newMapping } from './newMapping';
 import { signInEntra } from './signInEntra';
 import { startSimulator, stopSimulator } from './simulator';
@@ -25,7 +26,9 @@ const TITLES: Record<CommandId, string> = {
   [Command.signInEntra]: 'Sign in to Entra',
   [Command.setHaloCredentials]: 'Set Halo Credentials',
   [Command.refreshSnapshots]: 'Refresh Snapshots',
+  [Command.refreshSnapshotsFull]: 'Refresh Snapshots (Full Re-read)',
   [Command.openJournal]: 'Open Journal',
+  [Command.revert]: 'Revert an Apply',
   [Command.startSimulator]: 'Start Simulator',
   [Command.stopSimulator]: 'Stop Simulator',
 };
@@ -52,6 +55,9 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     [Command.signInEntra]: (a) => signInEntra(svc, uriArg(a)),
     [Command.setHaloCredentials]: (a) => setHaloCredentials(svc, uriArg(a)),
     [Command.refreshSnapshots]: (a) => refreshSnapshots(svc, uriArg(a)),
+    [Command.refreshSnapshotsFull]: (a) => refreshSnapshots(svc, uriArg(a), { full: true }),
+    // (journal path) from a caller; otherwise the person picks one.
+    [Command.revert]: (a, b) => revert(svc, svc.sessions.require(uriArg(b)), typeof a === 'string' ? a : undefined),
     [Command.openJournal]: (a) => openJournal(svc, uriArg(a) ? svc.sessions.get(uriArg(a)!) : undefined),
     [Command.startSimulator]: () => startSimulator(svc),
     [Command.stopSimulator]: () => stopSimulator(svc),

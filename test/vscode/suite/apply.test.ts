@@ -1,7 +1,10 @@
 // Apply end to end in a real VS Code against the simulators: refused without trust, nothing
 // written when the confirmation is declined, Apply Selected writes only the chosen change, and a
-// confirmed Apply converges (the plan read afterwards is empty) with a journal to open.
+// confirmed Apply converges (the plan read afterwards is empty) with a journal to open; Revert
+// undoes an apply through the same confirmation; Refresh Snapshots reads Entra incrementally.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { changeKey } from '../../../src/core/changes';
 import type { ApplyOutcome } from '../../../src/extension/commands/apply';
@@ -106,5 +109,37 @@ suite('apply', () => {
     const lines = vscode.window.activeTextEditor!.document.getText().trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     assert.equal(lines[0].type, 'start');
     assert.equal(lines[lines.length - 1].type, 'end');
+  });
+
+  test('Revert of the Apply Selected journal shows the inverse in the panel, asks as Apply does, and writes it', async () => {
+    const first = path.join(path.dirname(sim.fsPath), '.halo-identity', 'journals', journalsIn(sim).sort()[0]);
+    api.testHooks.responder = accept(...MODAL_BUTTONS);
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>('haloIdentity.revert', first, sim);
+    assert.ok(outcome, `Revert returned nothing; ${told(api)}`);
+    assert.equal(outcome.applied, 1);
+    assert.equal(outcome.failed + outcome.stale, 0);
+    const asked = api.testHooks.prompts.find((p) => p.modal);
+    assert.match(asked?.message ?? '', /^Revert: write 1 change to Halo\?/);
+    assert.match(asked?.detail ?? '', new RegExp(`The inverse of ${path.basename(first).replace(/[.]/g, '\\.')}: `));
+    assert.equal(api.panelMapping()?.toString(), sim.toString(), 'the panel shows the revert');
+    // Afterwards the panel is back on the mapping's plan, read afresh: the reverted change is planned again.
+    assert.equal(api.lastPlan(sim)?.changes.length, 1);
+    assert.equal(journalsIn(sim).length, 3);
+  });
+
+  test('Refresh Snapshots reads Entra from the delta cache beside the mapping; Full Re-read reads it all', async () => {
+    const cacheDir = path.join(path.dirname(sim.fsPath), '.halo-identity', 'entra');
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    await vscode.commands.executeCommand('haloIdentity.refreshSnapshots', sim);
+    const cache = path.join(cacheDir, fs.readdirSync(cacheDir)[0]);
+    const written = fs.statSync(cache).mtimeMs;
+    const plan = JSON.stringify(api.lastPlan(sim));
+    await vscode.commands.executeCommand('haloIdentity.refreshSnapshotsFull', sim);
+    assert.equal(fs.statSync(cache).mtimeMs, written, 'a full re-read does not go through the cache');
+    assert.equal(JSON.stringify(api.lastPlan(sim)), plan, 'the same plan either way');
+    await new Promise((r) => setTimeout(r, 20));
+    await vscode.commands.executeCommand('haloIdentity.refreshSnapshots', sim);
+    assert.ok(fs.statSync(cache).mtimeMs > written, 'the incremental read brought the cache up to date');
+    assert.equal(JSON.stringify(api.lastPlan(sim)), plan);
   });
 });
