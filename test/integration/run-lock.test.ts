@@ -1,16 +1,16 @@
 // One apply at a time against one Halo: the second refuses (naming who holds the lock since when)
 // or waits; a lock whose holder died is taken over; two CLI applies at once never interleave.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
 import { acquireRunLock, RunLockedError } from '../../src/engine/run-lock';
+import { runCli } from '../support/cli';
 import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HALO = 'https://contoso.halopsa.com';
 
 describe('run lock', () => {
@@ -70,36 +70,33 @@ describe('run lock: two CLI applies against one Halo', () => {
     fs.rmSync(lockDir, { recursive: true, force: true });
   });
 
-  const run = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env.sims.env, HALO_IDENTITY_LOCK_DIR: lockDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const run = (args: string[]) => runCli(args, { ...env.sims.env, HALO_IDENTITY_LOCK_DIR: lockDir });
 
-  it('the second refuses while the first writes, and with --wait applies after it, with nothing left to do', async () => {
-    const first = run(['apply', env.file, '--yes']);
-    // The first holds the lock once its plan is read.
-    const deadline = Date.now() + 30_000;
-    while (!fs.readdirSync(lockDir).some((d) => fs.existsSync(path.join(lockDir, d, 'owner.json'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const second = await run(['apply', env.file, '--yes']);
-    assert.equal(second.code, 1);
-    assert.match(second.stderr, /Another apply against .* is running: halo-identity apply \(process \d+/);
-    assert.doesNotMatch(second.stdout, /^Apply: /m, 'nothing applied');
-    const waited = run(['apply', env.file, '--yes', '--wait', '120']);
-    const [a, w] = await Promise.all([first, waited]);
-    assert.equal(a.code, 0, a.stdout + a.stderr);
-    assert.match(a.stdout, /^Apply: \d+ applied, 0 failed, 0 stale/m);
-    // The waiting apply planned before the first finished: what it finds stale or already done is
-    // refused, never written twice.
-    assert.doesNotMatch(w.stderr, /Another apply/);
-    assert.match(w.stdout, /^Apply: /m, w.stdout + w.stderr);
+  it('an apply refuses while another holds the lock, naming it; with --wait it applies once the lock is free', async () => {
+    const halo = String((parseDocument(fs.readFileSync(env.file, 'utf8')).toJS() as { halo: { url: string } }).halo.url);
+    const holder = await acquireRunLock(halo, 'a pipeline apply', { root: lockDir });
+    const posts = () => env.sims.requests.halo.filter((r) => r.method === 'POST' && r.path.startsWith('/api/')).length;
+    const refused = await run(['apply', env.file, '--yes']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`Another apply against .* is running: a pipeline apply \\(process ${process.pid} on `));
+    assert.equal(posts(), 0, 'nothing written');
+    const waiting = run(['apply', env.file, '--yes', '--wait', '120']);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(posts(), 0, 'still waiting');
+    holder.release();
+    const done = await waiting;
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.match(done.stdout, /^Apply: \d+ applied, 0 failed, 0 stale/m);
+  });
+
+  it('two applies started at once (both --wait) run one after the other: nothing written twice', async () => {
+    env.sims.world.graph[0].users.slice(0, 40).forEach((u) => (u.jobTitle = `${String(u.jobTitle)} (acting)`));
+    const [a, b] = await Promise.all([run(['apply', env.file, '--yes', '--wait', '120']), run(['apply', env.file, '--yes', '--wait', '120'])]);
+    assert.match(a.stdout + b.stdout, /^Apply: [1-9]\d* applied/m, a.stdout + a.stderr + b.stdout + b.stderr);
+    assert.doesNotMatch(a.stderr + b.stderr, /Another apply/);
     const links = env.sims.world.halo.users.map((u) => u.azureoid).filter(Boolean);
     assert.equal(new Set(links).size, links.length, 'no user created twice');
-    const mails = env.sims.world.halo.agents.map((a) => String(a.email).toLowerCase());
+    const mails = env.sims.world.halo.agents.map((x) => String(x.email).toLowerCase());
     assert.equal(new Set(mails).size, mails.length, 'no agent created twice');
     assert.deepEqual(fs.readdirSync(lockDir), [], 'every lock released');
   });
