@@ -16,6 +16,7 @@ import { MappingInvalidError, readMappingFile, validMapping } from '../engine/ma
 import { applyWith, planWith, PlanRun } from '../engine/run';
 import { Progress, detailBar } from './progress';
 import { runDemo, runSim } from './demo';
+import { runReport } from './report';
 import { runRevert } from './revert';
 import { runInit, runTest } from './setup';
 
@@ -40,6 +41,12 @@ Commands:
                                        wait up to --wait seconds for it)
   --incremental                        read Entra from its cached snapshot (.halo-identity/)
                                        brought up to date with Graph delta queries
+  report access|licences|orphans [FILE] [--format csv|json|md] [--out FILE] [--all]
+        [--idle-days N] [--licence-cost X] [--fail-on idle|orphans|ungranted]
+                                       the access review (each grant and what grants it),
+                                       licence hygiene (idle agents, named licences of people
+                                       gone from Entra, a monthly cost), orphans; read-only;
+                                       exit 2 with --fail-on when there is something
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
                                        the inverse of an apply, as a plan to review (then apply)
   demo [--users N] [--halo-mode M]     run everything against the built-in simulators
@@ -49,7 +56,7 @@ Commands:
                                        allow several readings: documented (default), older-rows,
                                        full-rows, post-empty, … (README: "Simulator modes")
 
-Exit codes: 0 success; 1 error; plan --detailed-exitcode: 0 no changes, 2 changes.`;
+Exit codes: 0 success; 1 error; plan --detailed-exitcode: 0 no changes, 2 changes; report --fail-on: 2 when found.`;
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -74,6 +81,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await planCommand(rest, io);
       case 'apply':
         return await applyCommand(rest, io);
+      case 'report':
+        return await runReport(rest, io);
       case 'revert':
         return await runRevert(rest, io, (what) => confirmText(what, io));
       case 'demo':

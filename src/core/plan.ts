@@ -50,6 +50,8 @@ export interface PlanOptions {
   onAgentMatch?: (link: AgentLink) => void;
   /** Told how many Halo records are in managed scope (what a percentage threshold is a share of). */
   onManagedRecords?: (n: number) => void;
+  /** Told of every Halo record matched to an Entra identity (the reports' provenance starts here). */
+  onMatch?: (kind: Kind, haloId: number, identity: Identity) => void;
 }
 
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
@@ -66,7 +68,7 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot,
   };
   const identities = desiredIdentities(mapping, entra, (tenant, user, kind) => scope.isProtectedIdentity(tenant, user, kind));
   const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
-  if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds);
+  if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds, options);
   if ((mapping.agents ?? []).length) planAgents(ctx, identities, entraIds, options);
   ctx.changes.push(...ctx.siteCreates.values());
   options.onManagedRecords?.(ctx.managedRecords);
@@ -75,7 +77,7 @@ export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot,
 
 // ───────────────────────────── users ─────────────────────────────
 
-function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<string>>): void {
+function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<string>>, options: PlanOptions): void {
   const { mapping, scope } = ctx;
   const keys = mapping.match?.users ?? DEFAULT_MATCH_USERS;
   const records = ctx.halo.users.filter((r) => !scope.isProtectedRecord('user', r.id, r.fields.emailaddress, r.azureoid));
@@ -117,6 +119,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       continue;
     }
     claimed.add(record.id);
+    options.onMatch?.('user', record.id, id);
     if (!scope.userInScope(record)) {
       if (sel && enabled) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `matches Halo user #${record.id} under ${scope.clientName(record.clientId)}, outside this mapping's clients and sites; it is not moved or duplicated`));
       continue;
@@ -263,6 +266,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
       continue;
     }
     claimed.add(record.id);
+    options.onMatch?.('agent', record.id, id);
     // The agent record of an identity whose agent side is protected: matched, never touched.
     if (id.protected === 'agent') continue;
     ctx.managedRecords++;

@@ -10,3 +10,4 @@ export { cloudEndpoints } from './connection';
 export type { ResolvedEntraConnection, ResolvedEntraCertificate, CloudEndpoints, DelegatedTokenSource } from './connection';
 export type { EntraReadOptions, EntraLog, EntraLogLevel, RetryOptions } from './options';
 export { listGroupNames } from './group-names';
+export { readGroupTrees } from './group-tree';

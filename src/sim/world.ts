@@ -180,6 +180,8 @@ function haloFor(users: GraphUser[], agents: GraphUser[], deletedIds: string[], 
       teams: i % 6 === 4 ? [team(teams[2])] : [team(teams[0])],
       roles: i % 8 === 1 ? [role('Technician'), role('Finance Viewer')] : [role('Technician')],
       licence_type: 0,
+      // Uname_List's lastlogindate: most within the month, some long idle, a few never (no value).
+      lastlogindate: i % 11 === 6 ? null : lastLogin((i * 37) % 120),
     });
   });
   // An agent whose Entra account is enabled but no longer in any agent group: to be deactivated.
@@ -237,4 +239,9 @@ function haloFor(users: GraphUser[], agents: GraphUser[], deletedIds: string[], 
     { id: 1, name: 'Change Advisory Board', members: cabMembers, roles: [{ id: 1, name: 'Approver' }, { id: 2, name: 'Chair' }] },
   ];
   return { clientId: 'halo-sim-client', clientSecret: `halo-sim-${Math.floor(r() * 1e9).toString(36)}`, tenant: 'contoso', users: haloUsers, agents: haloAgents, sites, clients, roles, userRoles, teams, cabs, customFields: [{ id: 201, name: 'CFDepartment' }] };
+}
+
+/** Halo's agent lastlogindate `days` ago, as the list rows give it (a local date-time, no zone). */
+function lastLogin(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 19);
 }

@@ -1,0 +1,173 @@
+// The access review: every agent and user in managed scope with each role, team and CAB seat it
+// holds in Halo, and for each the mapping entry that grants it (through which Entra group path) or
+// "not granted by the mapping" when someone granted it by hand in Halo.
+import type { Identity } from '../desired';
+import { clientNamesByRule } from '../desired';
+import type { Mapping } from '../mapping';
+import { tenantOf } from '../mapping';
+import { plan } from '../plan';
+import { resolveScope } from '../scope';
+import type { EntraSnapshot, HaloSnapshot } from '../snapshot';
+import { nameKey } from '../values';
+import { formatPath, groupPath, GroupTree } from './group-paths';
+
+export const NOT_GRANTED = 'not granted by the mapping';
+
+export type GrantType = 'role' | 'team' | 'cab';
+
+export interface AccessRow {
+  kind: 'agent' | 'user';
+  haloId: number;
+  name: string;
+  email: string | null;
+  client: string | null;
+  site: string | null;
+  active: boolean;
+  /** The Entra identity the record is matched to (user principal name), if any. */
+  entra: string | null;
+  /** Empty for a record that holds nothing. */
+  grantType: GrantType | '';
+  grant: string;
+  /** Every mapping entry that grants it, e.g. "SG-Tier2 ⊂ SG-Halo-Agents → rule service-desk"; else NOT_GRANTED. */
+  provenance: string[];
+}
+
+export interface AccessReport {
+  rows: AccessRow[];
+  records: number;
+  grants: number;
+  /** Grants no mapping entry accounts for. */
+  ungranted: number;
+}
+
+export interface AccessInput {
+  mapping: Mapping;
+  entra: EntraSnapshot;
+  halo: HaloSnapshot;
+  /** Per tenant, the nested groups under the groups the mapping names (for paths); without it, the named group alone. */
+  trees?: ReadonlyMap<string, GroupTree>;
+  /** Every active agent and user in Halo, not only those in managed scope. */
+  all?: boolean;
+}
+
+export function accessReport(input: AccessInput): AccessReport {
+  const { mapping, entra, halo } = input;
+  const matched = { agent: new Map<number, Identity>(), user: new Map<number, Identity>() };
+  plan(mapping, entra, halo, { onMatch: (kind, id, identity) => matched[kind].set(id, identity) });
+  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, entra));
+  const cabsOf = { agent: new Map<number, string[]>(), user: new Map<number, string[]>() };
+  for (const cab of halo.cabs) {
+    for (const m of cab.members) {
+      if (m.agentId !== null) (cabsOf.agent.get(m.agentId) ?? cabsOf.agent.set(m.agentId, []).get(m.agentId)!).push(cab.name);
+      if (m.userId !== null) (cabsOf.user.get(m.userId) ?? cabsOf.user.set(m.userId, []).get(m.userId)!).push(cab.name);
+    }
+  }
+  const clientName = new Map(halo.clients.map((c) => [c.id, c.name]));
+  const siteName = new Map(halo.sites.map((s) => [s.id, s.name]));
+  const sources = new Provenance(mapping, entra, input.trees);
+  const rows: AccessRow[] = [];
+  let records = 0;
+
+  const add = (kind: 'agent' | 'user', base: Omit<AccessRow, 'grantType' | 'grant' | 'provenance' | 'kind'>, held: Array<[GrantType, string]>, identity: Identity | undefined) => {
+    records++;
+    if (!held.length) rows.push({ kind, ...base, grantType: '', grant: '', provenance: [] });
+    for (const [type, name] of held) {
+      const from = identity ? sources.of(kind, type, name, identity) : [];
+      rows.push({ kind, ...base, grantType: type, grant: name, provenance: from.length ? from : [NOT_GRANTED] });
+    }
+  };
+
+  for (const a of halo.agents) {
+    const identity = matched.agent.get(a.id);
+    if (!identity && !(input.all && !a.disabled)) continue;
+    const held: Array<[GrantType, string]> = [...(a.roles ?? []).map((r): [GrantType, string] => ['role', r]), ...(a.teams ?? []).map((t): [GrantType, string] => ['team', t]), ...(cabsOf.agent.get(a.id) ?? []).map((c): [GrantType, string] => ['cab', c])];
+    add('agent', { haloId: a.id, name: a.name ?? '', email: str(a.fields.email), client: null, site: null, active: !a.disabled, entra: upn(identity) }, held, identity);
+  }
+  for (const u of halo.users) {
+    const inScope = scope.userInScope(u);
+    if (!inScope && !(input.all && !u.inactive)) continue;
+    const identity = matched.user.get(u.id);
+    const held: Array<[GrantType, string]> = [...(u.roles ?? []).map((r): [GrantType, string] => ['role', r]), ...(cabsOf.user.get(u.id) ?? []).map((c): [GrantType, string] => ['cab', c])];
+    add('user', { haloId: u.id, name: u.name ?? '', email: str(u.fields.emailaddress), client: u.clientId === null ? null : (clientName.get(u.clientId) ?? null), site: u.siteId === null ? null : (siteName.get(u.siteId) ?? null), active: !u.inactive, entra: upn(identity) }, held, identity);
+  }
+
+  rows.sort(compareRows);
+  const granted = rows.filter((r) => r.grantType !== '');
+  return { rows, records, grants: granted.length, ungranted: granted.filter((r) => r.provenance[0] === NOT_GRANTED).length };
+}
+
+/** Which mapping entries grant a role, team or CAB seat to an identity, and through which groups. */
+class Provenance {
+  /** Per tenant: each named group's object id, and its transitive user members. */
+  private readonly groupIds = new Map<string, Map<string, string>>();
+  private readonly members = new Map<string, Map<string, Set<string>>>();
+
+  constructor(
+    private readonly mapping: Mapping,
+    entra: EntraSnapshot,
+    private readonly trees: ReadonlyMap<string, GroupTree> | undefined,
+  ) {
+    for (const t of entra.tenants) {
+      this.groupIds.set(t.tenant, new Map(t.groups.map((g) => [g.ref, g.id])));
+      this.members.set(t.tenant, new Map(t.groups.map((g) => [g.ref, new Set(g.memberIds)])));
+    }
+  }
+
+  of(kind: 'agent' | 'user', type: GrantType, name: string, id: Identity): string[] {
+    const key = nameKey(name);
+    const out: string[] = [];
+    const rule = kind === 'agent' ? id.agent : id.userRule;
+    if (rule) {
+      const r = rule.rule as { rule: string; roles?: string[]; team?: string };
+      const grants = type === 'role' ? (r.roles ?? []).some((x) => nameKey(x) === key) : type === 'team' && r.team !== undefined && nameKey(r.team) === key;
+      if (grants) out.push(`${this.via(id, rule.because)} → rule ${r.rule}`);
+    }
+    const mine = <T extends { tenant?: string }>(x: T) => tenantOf(this.mapping, x) === id.tenant;
+    if (type === 'role') {
+      (this.mapping.roles ?? []).forEach((g, i) => {
+        if (!mine(g) || !((kind === 'agent' ? g.agentRoles : g.userRoles) ?? []).some((x) => nameKey(x) === key)) return;
+        if (g.group !== undefined && this.member(id, g.group)) out.push(`${this.via(id, `in ${g.group}`)} → roles[${i}]`);
+        if (g.noManager && id.user.managerId === null) out.push(`no manager in Entra → roles[${i}]`);
+      });
+    }
+    if (type === 'cab') {
+      (this.mapping.cab ?? []).forEach((c, i) => {
+        const members = c.members === 'users' ? 'user' : 'agent';
+        if (mine(c) && members === kind && nameKey(c.cab) === key && this.member(id, c.group)) out.push(`${this.via(id, `in ${c.group}`)} → cab[${i}]`);
+      });
+    }
+    return out;
+  }
+
+  private member(id: Identity, ref: string): boolean {
+    return this.members.get(id.tenant)?.get(ref)?.has(id.user.id) ?? false;
+  }
+
+  /** "in SG-Halo-Agents" → the nested path when the trees were read; other reasons as they are. */
+  private via(id: Identity, because: string): string {
+    if (!because.startsWith('in ')) return because;
+    const ref = because.slice(3);
+    const gid = this.groupIds.get(id.tenant)?.get(ref);
+    const tree = this.trees?.get(id.tenant);
+    const chain = tree && gid !== undefined ? groupPath(tree, gid, id.user.id) : undefined;
+    return chain ? formatPath(chain) : ref;
+  }
+}
+
+function compareRows(a: AccessRow, b: AccessRow): number {
+  return cmp(a.kind, b.kind) || cmp(a.name.toLowerCase(), b.name.toLowerCase()) || a.haloId - b.haloId || cmp(a.grantType, b.grantType) || cmp(a.grant.toLowerCase(), b.grant.toLowerCase());
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v ? v : null;
+}
+
+function upn(id: Identity | undefined): string | null {
+  if (!id) return null;
+  const v = id.user.attrs.userPrincipalName ?? id.user.attrs.mail;
+  return typeof v === 'string' ? v : id.user.id;
+}

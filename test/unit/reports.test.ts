@@ -1,0 +1,127 @@
+// The reports' arithmetic and provenance, from snapshots: the group path of each grant, several
+// entries granting one role, hand grants, a group gone from the snapshot; idle days and cost;
+// orphan suggestions; CSV that a spreadsheet cannot turn into a formula.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { accessReport, NOT_GRANTED } from '../../src/core/reports/access';
+import { csv } from '../../src/core/reports/format';
+import { groupPath } from '../../src/core/reports/group-paths';
+import { licenceReport } from '../../src/core/reports/licences';
+import { orphanReport } from '../../src/core/reports/orphans';
+import { BASE_MAPPING, entra, entraUser, halo, haloAgent, mappingFrom } from '../support/snapshots';
+
+const MAPPING = `${BASE_MAPPING}
+agents:
+  - { rule: service-desk, from: { group: SG-Halo-Agents }, roles: [Technician], team: Service Desk }
+roles:
+  - { group: SG-Halo-Admins, agentRoles: [Technician, Administrator] }
+  - { group: SG-Gone, agentRoles: [Finance Viewer] }
+fields:
+  agents: { name: displayName, email: mail }
+`;
+
+describe('access review provenance', () => {
+  const ann = entraUser('Ann Tier');
+  const bob = entraUser('Bob Admin');
+  const dir = entra([ann, bob], { 'SG-Halo-Agents': [ann, bob], 'SG-Halo-Admins': [bob] });
+  dir.tenants[0].groups.find((g) => g.ref === 'SG-Halo-Agents')!.id = 'agents';
+  const tree = new Map([
+    ['agents', { name: 'SG-Halo-Agents', users: new Set([bob.id]), groups: ['tier2'] }],
+    ['tier2', { name: 'SG-Tier2', users: new Set([ann.id]), groups: [] }],
+  ]);
+  const world = halo({
+    agents: [
+      haloAgent(1, { name: 'Ann Tier', email: String(ann.attrs.mail), roles: ['Technician', 'Finance Viewer'], teams: ['Service Desk'] }),
+      haloAgent(2, { name: 'Bob Admin', email: String(bob.attrs.mail), roles: ['Administrator', 'Technician'], teams: [] }),
+      haloAgent(3, { name: 'Nobody', email: 'nobody@contoso.com', roles: ['Administrator'] }),
+    ],
+  });
+  const report = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, trees: new Map([['contoso', tree]]) });
+  const of = (id: number, grant: string) => report.rows.find((r) => r.haloId === id && r.grant === grant)?.provenance;
+
+  it('names the nested group path to the rule that grants a role, and every entry that grants it', () => {
+    assert.deepEqual(of(1, 'Technician'), ['SG-Tier2 ⊂ SG-Halo-Agents → rule service-desk']);
+    assert.deepEqual(of(1, 'Service Desk'), ['SG-Tier2 ⊂ SG-Halo-Agents → rule service-desk']);
+    assert.deepEqual(of(2, 'Technician'), ['SG-Halo-Agents → rule service-desk', 'SG-Halo-Admins → roles[0]']);
+    assert.deepEqual(of(2, 'Administrator'), ['SG-Halo-Admins → roles[0]']);
+  });
+
+  it('a role held without an entry granting it, or through a group the snapshot does not have, is not granted by the mapping', () => {
+    assert.deepEqual(of(1, 'Finance Viewer'), [NOT_GRANTED]);
+    assert.equal(report.rows.some((r) => r.haloId === 3), false, 'an agent no identity claims is outside managed scope');
+    const all = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, all: true });
+    assert.deepEqual(all.rows.filter((r) => r.haloId === 3).map((r) => [r.grant, r.provenance]), [['Administrator', [NOT_GRANTED]]]);
+    assert.equal(report.ungranted, 1);
+  });
+
+  it('is sorted and the same for the same inputs; without the trees, the named group alone', () => {
+    const again = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, trees: new Map([['contoso', tree]]) });
+    assert.deepEqual(again, report);
+    const flat = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world });
+    assert.deepEqual(flat.rows.find((r) => r.haloId === 1 && r.grant === 'Technician')?.provenance, ['SG-Halo-Agents → rule service-desk']);
+  });
+
+  it('group paths: breadth first, the shortest chain', () => {
+    assert.deepEqual(groupPath(tree, 'agents', ann.id), ['SG-Tier2', 'SG-Halo-Agents']);
+    assert.equal(groupPath(tree, 'agents', 'someone-else'), undefined);
+  });
+});
+
+describe('licence report', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  const ago = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 19);
+  const busy = entraUser('Busy Bee');
+  const idle = entraUser('Idle Ivy', { attrs: { 'signInActivity.lastSignInDateTime': ago(3) + 'Z' } });
+  const gone = entraUser('Gone Gus', { accountEnabled: false });
+  const dir = entra([busy, idle, gone], { 'SG-Halo-Agents': [busy, idle, gone] });
+  const world = halo({
+    agents: [
+      haloAgent(1, { name: 'API', isApiAgent: true, licence: 'named' }),
+      haloAgent(2, { name: 'Busy Bee', email: String(busy.attrs.mail), licence: 'named', fields: { lastlogindate: ago(2) } }),
+      haloAgent(3, { name: 'Idle Ivy', email: String(idle.attrs.mail), licence: 'named', fields: { lastlogindate: ago(90) } }),
+      haloAgent(4, { name: 'Gone Gus', email: String(gone.attrs.mail), licence: 'named', fields: { lastlogindate: ago(45) } }),
+      haloAgent(5, { name: 'Never Ned', email: 'ned@contoso.com', licence: 'concurrent', fields: { lastlogindate: '1900-01-01T00:00:00' } }),
+    ],
+  });
+  const r = licenceReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, now, idleDays: 30, costPerNamed: 45 });
+  const row = (id: number) => r.rows.find((x) => x.haloId === id)!;
+
+  it('idle days from the later of Halo and Entra; never is never, not 1900', () => {
+    assert.equal(row(2).idleDays, 2);
+    assert.equal(row(3).idleDays, 3, 'Entra saw a sign-in three days ago');
+    assert.equal(row(4).idleDays, 45);
+    assert.deepEqual([row(5).idleDays, row(5).lastLoginHalo, row(5).flags], [null, null, ['never signed in']]);
+  });
+
+  it('flags a named licence held by an agent disabled in Entra, lists API agents apart, and prices it', () => {
+    assert.deepEqual(row(4).flags, ['idle 45 days', 'named licence, disabled in Entra']);
+    assert.equal(r.rows.at(-1)!.apiAgent, true);
+    assert.deepEqual([r.named, r.concurrent, r.idle, r.namedHeldByGone, r.apiAgents], [3, 1, 2, 1, 1]);
+    assert.deepEqual(r.cost, { perNamed: 45, named: 135, idleNamed: 45, recoverable: 45 });
+  });
+});
+
+describe('orphan report', () => {
+  it('suggests near-miss emails and same names, and matches nothing', () => {
+    const jane = entraUser('Jane Doe');
+    const mapping = mappingFrom(`${BASE_MAPPING}
+agents:
+  - { rule: desk, from: { group: Staff } }
+fields:
+  agents: { name: displayName, email: mail }
+`);
+    const world = halo({ agents: [haloAgent(7, { name: 'Jane Doe', email: 'jnae.doe@contoso.com' }), haloAgent(8, { name: 'J. Doe', email: 'jane.doe@fabrikam.com' })] });
+    const r = orphanReport(mapping, entra([jane], { Staff: [] }), world);
+    assert.deepEqual(r.rows.map((x) => [x.haloId, x.suggestions]), [
+      [7, ['jane.doe@contoso.com (email differs by one letter)']],
+      [8, ['jane.doe@contoso.com (same name, other domain)']],
+    ]);
+    assert.deepEqual(r.byClient, { agents: 2 });
+  });
+});
+
+describe('report CSV', () => {
+  it('quotes what needs it and keeps formulas out of spreadsheets', () => {
+    assert.equal(csv(['a', 'b'], [['x,y', '=HYPERLINK("evil")'], ['line\nbreak', null]]), 'a,b\r\n"x,y","\'=HYPERLINK(""evil"")"\r\n"line\nbreak",\r\n');
+  });
+});
