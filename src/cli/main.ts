@@ -43,10 +43,14 @@ Commands:
                                        brought up to date with Graph delta queries
   report access|licences|orphans [FILE] [--format csv|json|md] [--out FILE] [--all]
         [--idle-days N] [--licence-cost X] [--fail-on idle|orphans|ungranted]
+        [--review-sheet] [--apply-review SHEET [--yes]]
                                        the access review (each grant and what grants it),
                                        licence hygiene (idle agents, named licences of people
                                        gone from Entra, a monthly cost), orphans; read-only;
-                                       exit 2 with --fail-on when there is something
+                                       exit 2 with --fail-on when there is something;
+                                       --review-sheet writes the access review to fill in
+                                       (keep, revoke, fix in Entra), --apply-review removes
+                                       what it revokes, confirmed and journalled
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
                                        the inverse of an apply, as a plan to review (then apply)
   demo [--users N] [--halo-mode M]     run everything against the built-in simulators
@@ -82,7 +86,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'apply':
         return await applyCommand(rest, io);
       case 'report':
-        return await runReport(rest, io);
+        return await runReport(rest, io, (what) => confirmText(what, io));
       case 'revert':
         return await runRevert(rest, io, (what) => confirmText(what, io));
       case 'demo':

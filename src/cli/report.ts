@@ -3,10 +3,14 @@
 // with --fail-on when there is something to act on, so a scheduled pipeline can open a ticket.
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { renderText, summaryLine } from '../core/render';
+import type { AccessReport } from '../core/reports/access';
 import { formatAccess, formatLicences, formatOrphans, ReportFormat } from '../core/reports/format';
-import { connect } from '../engine/connections';
+import { parseReview, reviewPlan, reviewSheet } from '../core/reports/review';
+import { connect, Connections } from '../engine/connections';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
 import { accessOf, licencesOf, orphansOf, readForReports } from '../engine/reports';
+import { applyPrepared, gatePrepared } from '../engine/run';
 import type { Io } from './main';
 import { Progress } from './progress';
 
@@ -14,7 +18,7 @@ const KINDS = ['access', 'licences', 'orphans'] as const;
 const FORMATS: ReportFormat[] = ['csv', 'json', 'md'];
 const FAIL_ON = ['idle', 'orphans', 'ungranted'] as const;
 
-export async function runReport(args: string[], io: Io): Promise<number> {
+export async function runReport(args: string[], io: Io, confirm: (what: string) => Promise<boolean>): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -26,6 +30,9 @@ export async function runReport(args: string[], io: Io): Promise<number> {
       'licence-cost': { type: 'string' },
       'fail-on': { type: 'string', multiple: true },
       'no-group-paths': { type: 'boolean' },
+      'review-sheet': { type: 'boolean' },
+      'apply-review': { type: 'string' },
+      yes: { type: 'boolean' },
     },
   });
   const [kind, file] = positionals;
@@ -46,9 +53,12 @@ export async function runReport(args: string[], io: Io): Promise<number> {
     const at = read.snapshots.takenAt;
     let text: string;
     let found: Record<(typeof FAIL_ON)[number], number> = { idle: 0, orphans: 0, ungranted: 0 };
+    if (kind === 'access' && values['apply-review']) {
+      return await applyReview(conns, accessOf(conns, read, values.all), values['apply-review'], values.yes === true, io, confirm);
+    }
     if (kind === 'access') {
       const r = accessOf(conns, read, values.all);
-      text = formatAccess(r, format, at);
+      text = values['review-sheet'] ? reviewSheet(r) : formatAccess(r, format, at);
       found = { ...found, ungranted: r.ungranted };
     } else if (kind === 'licences') {
       const r = licencesOf(conns, read, { idleDays, costPerNamed: cost });
@@ -77,4 +87,30 @@ function count(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} takes a number, not "${value}"`);
   return n;
+}
+
+/** `report access --apply-review FILE`: the sheet's revoke decisions as a plan, shown, confirmed, applied. */
+async function applyReview(conns: Connections, fresh: AccessReport, file: string, yes: boolean, io: Io, confirm: (what: string) => Promise<boolean>): Promise<number> {
+  const { decisions, problems } = parseReview(fs.readFileSync(file, 'utf8'));
+  const { plan, problems: stale } = reviewPlan(decisions, fresh);
+  for (const p of [...problems, ...stale]) io.stderr.write(`${file}${p.line ? `:${p.line}` : ''}: error: ${p.message}\n`);
+  if (problems.length || stale.length) {
+    io.stderr.write('The review has problems; nothing was written.\n');
+    return 1;
+  }
+  io.stdout.write(renderText(plan));
+  if (!plan.changes.length) {
+    io.stderr.write('Nothing to revoke: every revoke decision is already carried out.\n');
+    return 0;
+  }
+  const gated = await gatePrepared(conns, plan);
+  if (gated.blocked) {
+    io.stderr.write(`Review refused: ${gated.blocked.reason}.\n`);
+    return 1;
+  }
+  if (!yes && !(await confirm(`revoke ${decisions.filter((d) => d.decision === 'revoke').length} grants (${summaryLine(gated)}) in Halo`))) return 1;
+  const result = await applyPrepared(conns, gated, { lock: { what: 'halo-identity report access --apply-review' } });
+  io.stdout.write(`\nReview: ${result.applied} applied, ${result.failed} failed, ${result.stale} stale.\nJournal: ${result.journalFile}\n`);
+  for (const p of result.problems) io.stdout.write(`  ! ${p.action} ${p.kind} "${p.name}": ${p.message}\n`);
+  return result.failed || result.stale || result.skipped ? 1 : 0;
 }

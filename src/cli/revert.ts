@@ -8,7 +8,7 @@ import { revertPlan } from '../core/revert';
 import { connect } from '../engine/connections';
 import { readJournal } from '../engine/journal';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
-import { applyRevert, revertWith } from '../engine/run';
+import { applyPrepared, revertWith } from '../engine/run';
 import type { Io } from './main';
 import { Progress } from './progress';
 
@@ -39,7 +39,7 @@ export async function runRevert(args: string[], io: Io, confirm: (summary: strin
       return 1;
     }
     if (!values.yes && !(await confirm(`revert ${gated.changes.length} changes${gated.blocked ? ` over the safety threshold (${gated.blocked.reason})` : ''}`))) return 1;
-    const result = await applyRevert(conns, gated, {
+    const result = await applyPrepared(conns, gated, {
       journalFile: values.journal,
       allowOverThreshold: values['allow-over-threshold'],
       lock: { what: 'halo-identity revert' },

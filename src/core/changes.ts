@@ -112,3 +112,11 @@ export interface RuleStats {
 export function changeKey(c: Pick<Change, 'action' | 'kind' | 'entraId' | 'haloId' | 'name' | 'tenant'>): string {
   return [c.action, c.kind, c.tenant ?? '', c.entraId ?? '', c.haloId ?? '', c.kind === 'site' ? c.name.toLowerCase() : ''].join('|');
 }
+
+/** A plan made of given changes (a revert, an access review): in apply order, counted, nothing else. */
+export function planOf(changes: Change[], warnings: string[] = []): Plan {
+  const sorted = [...changes].sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || (a.haloId ?? 0) - (b.haloId ?? 0));
+  const summary: Summary = { create: 0, update: 0, deactivate: 0, reactivate: 0, createSite: 0, unchanged: 0 };
+  for (const c of sorted) summary[c.action]++;
+  return { version: 1, summary, changes: sorted, orphans: [], errors: [], blocked: null, warnings, rules: [] };
+}

@@ -1,7 +1,7 @@
 // The inverse of an apply, from its journal: a plan to review before applying it. Nothing is ever
 // deleted, so a created record is deactivated and a created site is left (reported).
-import type { Action, Change, ChangeKind, FieldChange, Memberships, Plan, Summary } from './changes';
-import { ACTIONS } from './changes';
+import type { Action, Change, ChangeKind, FieldChange, Memberships, Plan } from './changes';
+import { planOf } from './changes';
 
 /** A journal line of type "change", as src/engine/journal.ts writes it. */
 export interface JournalChange {
@@ -62,10 +62,7 @@ export function revertPlan(entries: unknown[], journalName: string): Plan {
         break;
     }
   }
-  changes.sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || (a.haloId ?? 0) - (b.haloId ?? 0));
-  const summary: Summary = { create: 0, update: 0, deactivate: 0, reactivate: 0, createSite: 0, unchanged: 0 };
-  for (const c of changes) summary[c.action]++;
-  return { version: 1, summary, changes, orphans: [], errors: [], blocked: null, warnings, rules: [] };
+  return planOf(changes, warnings);
 }
 
 /** Every field the apply wrote goes back to its value before, except the record's own flag. */

@@ -117,19 +117,22 @@ export function applyWith(conns: Connections, run: PlanRun, options: ApplyRunOpt
   });
 }
 
-/** Applies the inverse plan revertWith made (gated like any plan), under the run lock. */
-export function applyRevert(conns: Connections, inverse: Plan, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
-  return locked(conns, options, (current) => journalled(conns, inverse, current));
+/** Applies a plan made of given changes (revertWith's inverse, an access review's removals), under the run lock. */
+export function applyPrepared(conns: Connections, plan: Plan, options: ApplyRunOptions): Promise<ApplyResult & { journalFile: string }> {
+  return locked(conns, options, (current) => journalled(conns, plan, current));
+}
+
+/** The thresholds over the records in managed scope now (one read of both sides), for a prepared plan. */
+export async function gatePrepared(conns: Connections, prepared: Plan): Promise<Plan> {
+  if (!prepared.changes.length) return prepared;
+  const now = await planWith(conns);
+  return { ...prepared, blocked: safetyBlock(conns.mapping, prepared.summary, prepared.changes.length, now.managedRecords) };
 }
 
 /**
  * The inverse of an apply (core/revert.ts), gated like any plan: the mapping's safety thresholds,
  * percentages taken of the records in managed scope now (one read of both sides).
  */
-export async function revertWith(conns: Connections, entries: unknown[], journalName: string): Promise<Plan> {
-  const inverse = revertPlan(entries, journalName);
-  if (!inverse.changes.length) return inverse;
-  const now = await planWith(conns);
-  inverse.blocked = safetyBlock(conns.mapping, inverse.summary, inverse.changes.length, now.managedRecords);
-  return inverse;
+export function revertWith(conns: Connections, entries: unknown[], journalName: string): Promise<Plan> {
+  return gatePrepared(conns, revertPlan(entries, journalName));
 }

@@ -57,6 +57,39 @@ describe('reports against the simulators', () => {
     assert.ok(lines.some((l) => l.startsWith('user,')), 'a user orphan');
   });
 
+  it('an access review: revoke a hand-granted role from the sheet; a mapping grant cannot be revoked there', async () => {
+    const sheet = await run(['report', 'access', env.file, '--review-sheet']);
+    assert.equal(sheet.code, 0, sheet.stderr);
+    const lines = sheet.stdout.trim().split('\r\n');
+    assert.equal(lines[0], 'kind,halo_id,name,email,grant_type,grant,provenance,decision,reviewer,decided_at');
+    const hand = lines.findIndex((l) => l.startsWith('agent,') && l.includes(',role,') && l.includes('not granted by the mapping'));
+    const mapped = lines.findIndex((l) => l.startsWith('agent,') && l.includes('→ rule service-desk'));
+    assert.ok(hand > 0 && mapped > 0);
+    const [, haloId, , , , role] = lines[hand].split(',');
+    const decide = (i: number, decision: string) => (lines[i] = `${lines[i].replace(/,,,$/, '')},${decision},Rita Reviewer,2026-12-01T10:00:00Z`);
+    decide(hand, 'revoke');
+    decide(mapped, 'revoke');
+    const file = path.join(env.dir, 'review.csv');
+    fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+    const refused = await run(['report', 'access', env.file, '--apply-review', file, '--yes']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`review\\.csv:${mapped + 1}: error: role .* is granted by the mapping .*fix it in Entra`));
+    assert.equal(writes(), 0, 'nothing written while the review has problems');
+
+    lines[mapped] = lines[mapped].replace(',revoke,', ',fix in Entra,');
+    fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+    const applied = await run(['report', 'access', env.file, '--apply-review', file, '--yes']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /access review: revoked by Rita Reviewer on 2026-12-01/);
+    assert.match(applied.stdout, /^Review: 1 applied, 0 failed, 0 stale/m);
+    const agent = env.sims.world.halo.agents.find((a) => a.id === Number(haloId))!;
+    assert.ok(!(agent.roles as Array<{ name: string }>).some((r) => r.name === role), `${role} removed`);
+    const journal = /Journal: (.*)/.exec(applied.stdout)![1];
+    assert.match(fs.readFileSync(path.resolve(journal), 'utf8'), new RegExp(`"remove":\\["${role}"\\]`));
+    const again = await run(['report', 'access', env.file, '--apply-review', file, '--yes']);
+    assert.match(again.stderr, /Nothing to revoke/);
+  });
+
   it('refuses unknown report kinds and formats clearly', async () => {
     const r = await run(['report', 'licenses', env.file]);
     assert.equal(r.code, 1);

@@ -8,6 +8,7 @@ import { csv } from '../../src/core/reports/format';
 import { groupPath } from '../../src/core/reports/group-paths';
 import { licenceReport } from '../../src/core/reports/licences';
 import { orphanReport } from '../../src/core/reports/orphans';
+import { parseReview, reviewPlan } from '../../src/core/reports/review';
 import { BASE_MAPPING, entra, entraUser, halo, haloAgent, mappingFrom } from '../support/snapshots';
 
 const MAPPING = `${BASE_MAPPING}
@@ -123,5 +124,36 @@ fields:
 describe('report CSV', () => {
   it('quotes what needs it and keeps formulas out of spreadsheets', () => {
     assert.equal(csv(['a', 'b'], [['x,y', '=HYPERLINK("evil")'], ['line\nbreak', null]]), 'a,b\r\n"x,y","\'=HYPERLINK(""evil"")"\r\n"line\nbreak",\r\n');
+  });
+});
+
+describe('access review sheet', () => {
+  const head = 'kind,halo_id,name,email,grant_type,grant,provenance,decision,reviewer,decided_at';
+  it('reads decisions, leaves undecided rows out, and names the line of each bad one', () => {
+    const text = [
+      head,
+      'agent,1,Ann,"a@x, b",role,Finance Viewer,not granted by the mapping,revoke,Rita,2026-12-01T10:00:00Z',
+      'agent,1,Ann,a@x,role,Technician,"SG-Tier2 ⊂ SG-Halo-Agents → rule service-desk",,,',
+      'agent,2,Bob,b@x,role,Administrator,x,delete,Rita,2026-12-01',
+      'agent,2,Bob,b@x,role,Technician,x,keep,,',
+    ].join('\r\n');
+    const { decisions, problems } = parseReview(text);
+    assert.deepEqual(decisions.map((d) => [d.haloId, d.grant, d.decision, d.line]), [[1, 'Finance Viewer', 'revoke', 2]]);
+    assert.deepEqual(problems, [
+      { line: 4, message: 'decision "delete" is not one of keep, revoke, fix in Entra' },
+      { line: 5, message: 'a decision needs the reviewer and decided_at (an ISO date): a review is signed off' },
+    ]);
+  });
+
+  it('revokes only hand grants still held, one change per record', () => {
+    const ann = entraUser('Ann Tier');
+    const dir = entra([ann], { 'SG-Halo-Agents': [ann] });
+    const world = halo({ agents: [haloAgent(1, { name: 'Ann Tier', email: String(ann.attrs.mail), roles: ['Technician', 'Finance Viewer', 'Administrator'], teams: ['Service Desk'] })] });
+    const fresh = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world });
+    const d = (grant: string, decision: 'revoke' | 'keep') => ({ kind: 'agent' as const, haloId: 1, grantType: 'role' as const, grant, decision, reviewer: 'Rita', decidedAt: '2026-12-01T10:00:00Z', line: 2 });
+    const { plan, problems } = reviewPlan([d('Finance Viewer', 'revoke'), d('Administrator', 'revoke'), d('Technician', 'revoke'), d('Gone Role', 'revoke')], fresh);
+    assert.deepEqual(plan.changes.map((c) => [c.action, c.haloId, c.memberships]), [['update', 1, { roles: { add: [], remove: ['Finance Viewer', 'Administrator'] } }]]);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0].message, /role "Technician" of agent #1 is granted by the mapping .* fix it in Entra/);
   });
 });

@@ -25,7 +25,7 @@ export async function revert(svc: Services, session: MappingSession, journal?: s
   const file = journal ?? (await pickJournal(session));
   if (!file) return undefined;
   const name = path.basename(file);
-  const { readJournal, revertWith, applyRevert } = await loadEngine();
+  const { readJournal, revertWith, applyPrepared } = await loadEngine();
   let opened;
   try {
     opened = await withCancellableProgress('Halo Identity', async (signal, report) => {
@@ -55,7 +55,7 @@ export async function revert(svc: Services, session: MappingSession, journal?: s
       plan: inverse,
       changes: inverse.changes,
       summary: [`The inverse of ${name}: ${summaryLine(inverse)}.`],
-      write: (common) => applyRevert(conns, inverse, common),
+      write: (common) => applyPrepared(conns, inverse, common),
     });
     svc.sessions.updateJournalKey();
     // Back to the mapping's own plan, read afresh.

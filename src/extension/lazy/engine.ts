@@ -7,7 +7,7 @@ export { entraNeeds, haloNeeds } from '../../core/needs';
 export { plan } from '../../core/plan';
 export { MappingInvalidError, readMappingFile, validMapping } from '../../engine/mapping-file';
 export { connect, httpClientFor } from '../../engine/connections';
-export { applyRevert, applyWith, defaultJournalPath, planWith, revertWith } from '../../engine/run';
+export { applyPrepared, applyWith, defaultJournalPath, planWith, revertWith } from '../../engine/run';
 export { readJournal } from '../../engine/journal';
 export { testConnections } from '../../engine/connection-test';
 export { cloudEndpoints, listGroupNames, tokenInfo } from '../../entra';
