@@ -13,6 +13,7 @@ import type { PlanChildResult } from './plan-child';
 import { render, Report } from './report';
 import { replayLimited } from './requests';
 import { benchModes } from './modes-main';
+import { benchReports } from './reports-main';
 import { HALO_LIMIT, LATENCY_MS, syncRun, SyncRun } from './sync';
 import { webviewAvailable, webviewBench, WebviewResult } from './webview';
 
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
     log('wrote bench/results.json and BENCHMARKS.md');
     // Last, so that its section and entries join the files just written.
     await benchModes(quick);
+    await benchReports(quick);
   }
 }
 
