@@ -37,4 +37,17 @@ await Promise.all([
     entryPoints: ['webview/src/main.ts'],
     outfile: 'dist/webview/main.js',
   }),
+  // The report view (access review, licences, orphans), with its charting library: its own bundle.
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome114',
+    format: 'iife',
+    sourcemap: !production,
+    sourcesContent: false,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['webview/reports/main.ts'],
+    outfile: 'dist/webview/reports.js',
+  }),
 ]);

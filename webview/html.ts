@@ -10,6 +10,8 @@ export interface PanelHtmlOptions {
   cspSource: string;
   /** A fresh makeNonce() for every HTML the panel is given. */
   nonce: string;
+  /** The page's title (default the diff panel's). */
+  title?: string;
 }
 
 const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -27,7 +29,7 @@ export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3h
  * one nonce'd script; the toolkit's components style themselves through constructable stylesheets
  * (adoptedStyleSheets) and the CSSOM, which style-src does not govern, so no 'unsafe-inline'.
  */
-export function panelHtml({ scriptUri, styleUri, cspSource, nonce }: PanelHtmlOptions): string {
+export function panelHtml({ scriptUri, styleUri, cspSource, nonce, title = 'Halo Identity: Plan' }: PanelHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64 characters');
   if (!cspSource.trim() || /[;,"\r\n]/.test(cspSource)) throw new Error('panelHtml: cspSource must be CSP source expressions (webview.cspSource)');
   const csp = [
@@ -44,10 +46,10 @@ export function panelHtml({ scriptUri, styleUri, cspSource, nonce }: PanelHtmlOp
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)};">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttr(styleUri)}">
-<title>Halo Identity: Plan</title>
+<title>${escapeAttr(title)}</title>
 </head>
 <body>
-<div id="app" class="app"><p class="loading">Loading the plan…</p></div>
+<div id="app" class="app"><p class="loading">Loading…</p></div>
 <script nonce="${nonce}" src="${escapeAttr(scriptUri)}"></script>
 </body>
 </html>

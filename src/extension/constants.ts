@@ -14,6 +14,7 @@ export const Command = {
   refreshSnapshotsFull: 'haloIdentity.refreshSnapshotsFull',
   openJournal: 'haloIdentity.openJournal',
   revert: 'haloIdentity.revert',
+  showReport: 'haloIdentity.showReport',
   startSimulator: 'haloIdentity.startSimulator',
   stopSimulator: 'haloIdentity.stopSimulator',
 } as const;

@@ -11,7 +11,9 @@ import type { EntraSnapshot, HaloSnapshot } from '../snapshot';
 import { nameKey } from '../values';
 import { formatPath, groupPath, GroupTree } from './group-paths';
 
-export const NOT_GRANTED = 'not granted by the mapping';
+import { NOT_GRANTED } from './terms';
+
+export { NOT_GRANTED };
 
 export type GrantType = 'role' | 'team' | 'cab';
 

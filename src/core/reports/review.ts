@@ -4,11 +4,13 @@
 // review never writes to Entra.
 import { Change, planOf, Plan } from '../changes';
 import { nameKey } from '../values';
-import { AccessReport, AccessRow, GrantType, NOT_GRANTED } from './access';
+import type { AccessReport, AccessRow, GrantType } from './access';
+import { NOT_GRANTED } from './terms';
 import { csv } from './format';
 
-export const DECISIONS = ['keep', 'revoke', 'fix in Entra'] as const;
-export type Decision = (typeof DECISIONS)[number];
+import { DECISIONS, type Decision } from './terms';
+
+export { DECISIONS, type Decision };
 
 export interface ReviewDecision {
   kind: 'agent' | 'user';

@@ -8,6 +8,7 @@ import { setHaloCredentials } from './credentials';
 import { dryRun, refreshSnapshots, showDiff } from './diff';
 import { reportFailure } from './failures';
 import { openJournal } from './navigate';
+import { showReport } from './report';
 import { revert } from './revert';
 import { newMapping } from './newMapping';
 import { signInEntra } from './signInEntra';
@@ -29,6 +30,7 @@ const TITLES: Record<CommandId, string> = {
   [Command.refreshSnapshotsFull]: 'Refresh Snapshots (Full Re-read)',
   [Command.openJournal]: 'Open Journal',
   [Command.revert]: 'Revert an Apply',
+  [Command.showReport]: 'Show Report',
   [Command.startSimulator]: 'Start Simulator',
   [Command.stopSimulator]: 'Stop Simulator',
 };
@@ -58,6 +60,8 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     [Command.refreshSnapshotsFull]: (a) => refreshSnapshots(svc, uriArg(a), { full: true }),
     // (journal path) from a caller; otherwise the person picks one.
     [Command.revert]: (a, b) => revert(svc, svc.sessions.require(uriArg(b)), typeof a === 'string' ? a : undefined),
+    // (kind, mapping URI) from a caller; otherwise the person picks the report.
+    [Command.showReport]: (a, b) => showReport(svc, svc.sessions.require(uriArg(b)), a === 'access' || a === 'licences' || a === 'orphans' ? a : undefined),
     [Command.openJournal]: (a) => openJournal(svc, uriArg(a) ? svc.sessions.get(uriArg(a)!) : undefined),
     [Command.startSimulator]: () => startSimulator(svc),
     [Command.stopSimulator]: () => stopSimulator(svc),
