@@ -12,6 +12,7 @@ import { registerLanguageFeatures } from './language';
 import { languageDeps } from './languageDeps';
 import { Logger } from './log';
 import { DiffPanel } from './panel';
+import { ReportPanel } from './reportPanel';
 import { SecretStore } from './secretStore';
 import type { Services } from './services';
 import { Sessions } from './sessions';
@@ -29,6 +30,8 @@ export interface TestApi {
   planInfo(uri: vscode.Uri): { snapshotAt: string; plannedAt: string; mappingErrors: number; problem: string | undefined } | undefined;
   /** The mapping file the diff panel shows, if the panel is open. */
   panelMapping(): vscode.Uri | undefined;
+  /** The report view, if open: what it shows, and a message sent to its host as the webview would. */
+  reportView(): { shown: unknown; send(message: unknown): Promise<unknown> } | undefined;
 }
 
 /** Stopped on deactivation, which VS Code awaits (disposables it does not). */
@@ -96,6 +99,10 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       return v && { snapshotAt: v.snapshotAt, plannedAt: v.plannedAt, mappingErrors: v.mappingErrors, problem: v.problem };
     },
     panelMapping: () => DiffPanel.currentPanel?.boundSession?.uri,
+    reportView: () => {
+      const view = ReportPanel.current;
+      return view && { shown: view.shown, send: (m) => view.receive(m) };
+    },
   };
 }
 

@@ -55,7 +55,7 @@ export class ReportPanel implements vscode.Disposable {
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
       }),
@@ -73,18 +73,19 @@ export class ReportPanel implements vscode.Disposable {
     return this.report;
   }
 
-  private receive(raw: unknown): void {
+  /** A message from the webview (or, in tests, one made as the webview would send it); settles when handled. */
+  receive(raw: unknown): Promise<unknown> {
     const m = parseReportViewMessage(raw);
     if (!m) {
       this.ctx.log.warn('Report view: ignored a message it should not have sent.');
-      return;
+      return Promise.resolve(undefined);
     }
     if (m.type === 'ready') {
       this.ready = true;
       if (this.report) void this.panel.webview.postMessage(this.report);
-      return;
+      return Promise.resolve(undefined);
     }
-    void this.ctx.saveReview(m.marks, m.apply).catch((e: unknown) => this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    return this.ctx.saveReview(m.marks, m.apply).catch((e: unknown) => this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
 // Apply end to end in a real VS Code against the simulators: refused without trust, nothing
 // written when the confirmation is declined, Apply Selected writes only the chosen change, and a
 // confirmed Apply converges (the plan read afterwards is empty) with a journal to open; Revert
-// undoes an apply through the same confirmation; Refresh Snapshots reads Entra incrementally.
+// undoes an apply through the same confirmation; Refresh Snapshots reads Entra incrementally; an
+// access review's revoke is saved, applied and journalled.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -141,5 +142,27 @@ suite('apply', () => {
     await vscode.commands.executeCommand('haloIdentity.refreshSnapshots', sim);
     assert.ok(fs.statSync(cache).mtimeMs > written, 'the incremental read brought the cache up to date');
     assert.equal(JSON.stringify(api.lastPlan(sim)), plan);
+  });
+
+  test('Access Review: mark a hand-granted role revoke, save the signed-off sheet and apply it; the journal shows the removal', async () => {
+    api.testHooks.responder = (p) => (p.kind === 'input' ? 'Rita Reviewer' : accept(...MODAL_BUTTONS)(p));
+    const data = await vscode.commands.executeCommand<{ kind: string; report: { rows: Array<{ kind: string; haloId: number; grantType: string; grant: string; provenance: string[] }> } } | undefined>('haloIdentity.showReport', 'access', sim);
+    assert.equal(data?.kind, 'access', `no access review; ${told(api)}`);
+    const hand = data!.report.rows.find((r) => r.kind === 'agent' && r.grantType === 'role' && r.provenance[0] === 'not granted by the mapping');
+    assert.ok(hand, 'a role granted by hand in the simulated Halo');
+    const view = api.reportView();
+    assert.ok(view, 'the report view is open');
+    const journalsBefore = journalsIn(sim).length;
+    const saved = (await view.send({ type: 'saveReview', apply: true, marks: [{ kind: 'agent', haloId: hand.haloId, grantType: 'role', grant: hand.grant, decision: 'revoke' }] })) as { file: string; outcome?: ApplyOutcome } | undefined;
+    assert.ok(saved?.file && fs.existsSync(saved.file), `no review sheet saved; ${told(api)}`);
+    assert.match(fs.readFileSync(saved.file, 'utf8'), new RegExp(`,${hand.grant},[^\\r\\n]*,revoke,Rita Reviewer,\\d{4}-`));
+    assert.equal(saved.outcome?.applied, 1, `the revoke was not applied; ${told(api)}`);
+    const asked = api.testHooks.prompts.find((p) => p.modal);
+    assert.match(asked?.message ?? '', /^Apply Access Review: write 1 change to Halo\?/);
+    const names = journalsIn(sim).sort();
+    assert.equal(names.length, journalsBefore + 1);
+    const journal = fs.readFileSync(path.join(path.dirname(sim.fsPath), '.halo-identity', 'journals', names.at(-1)!), 'utf8');
+    assert.ok(journal.includes(`"remove":["${hand.grant}"]`), 'the journal records the removal');
+    fs.rmSync(saved.file);
   });
 });
