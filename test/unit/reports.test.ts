@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accessReport, NOT_GRANTED } from '../../src/core/reports/access';
-import { csv } from '../../src/core/reports/format';
+import { csv, formatAccess, formatLicences, formatOrphans } from '../../src/core/reports/format';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { groupPath } from '../../src/core/reports/group-paths';
 import { licenceReport } from '../../src/core/reports/licences';
 import { orphanReport } from '../../src/core/reports/orphans';
@@ -156,4 +158,34 @@ describe('access review sheet', () => {
     assert.equal(problems.length, 1);
     assert.match(problems[0].message, /role "Technician" of agent #1 is granted by the mapping .* fix it in Entra/);
   });
+});
+
+describe('report files (golden, small and reviewed: test/fixtures/reports)', () => {
+  const dir = path.resolve(__dirname, '../../../test/fixtures/reports');
+  const at = '2026-12-01T10:00:00.000Z';
+  const ann = entraUser('Ann Golden', { id: '00000000-0000-4000-8000-00000000a001' });
+  const bob = entraUser('Bob Golden', { id: '00000000-0000-4000-8000-00000000b002', accountEnabled: false });
+  const dir2 = entra([ann, bob], { 'SG-Halo-Agents': [ann, bob], 'SG-Halo-Admins': [bob] });
+  const world = halo({
+    agents: [
+      haloAgent(1, { name: 'Ann Golden', email: String(ann.attrs.mail), roles: ['Technician', 'Finance Viewer'], teams: ['Service Desk'], licence: 'named', fields: { lastlogindate: '2026-11-28T09:00:00' } }),
+      haloAgent(2, { name: 'Bob Golden', email: String(bob.attrs.mail), roles: ['Administrator'], licence: 'named', fields: { lastlogindate: '2026-09-01T09:00:00' } }),
+      haloAgent(3, { name: 'Old Contractor', email: 'ann.golden@contractor.example', roles: ['Technician'], licence: 'concurrent' }),
+    ],
+  });
+  const mapping = mappingFrom(MAPPING);
+  const files: Record<string, string> = {
+    'access.csv': formatAccess(accessReport({ mapping, entra: dir2, halo: world, all: true }), 'csv', at),
+    'access.md': formatAccess(accessReport({ mapping, entra: dir2, halo: world, all: true }), 'md', at),
+    'licences.csv': formatLicences(licenceReport({ mapping, entra: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'csv', at),
+    'licences.md': formatLicences(licenceReport({ mapping, entra: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'md', at),
+    'orphans.md': formatOrphans(orphanReport(mapping, dir2, world), 'md', at),
+  };
+  for (const [name, text] of Object.entries(files)) {
+    it(name, () => {
+      const file = path.join(dir, name);
+      if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, text);
+      assert.equal(text, fs.readFileSync(file, 'utf8'), `${name} differs: review the change, then UPDATE_GOLDEN=1 rewrites it`);
+    });
+  }
 });
