@@ -12,6 +12,8 @@ export interface FieldChange {
 export interface MembershipDelta {
   add: string[];
   remove: string[];
+  /** For each name added, the mapping entries that grant it, e.g. "SG-Halo-Admins → roles[0]". */
+  why?: Record<string, string>;
 }
 
 /** A CAB seat kept whose CAB role differs from the mapping's `cab[].role`. */

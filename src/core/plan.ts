@@ -10,6 +10,7 @@ import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, tenantOf } from '
 import { MANAGER, MANAGER_AGENT } from './entra-attributes';
 import { attributeName, fieldSources } from './needs';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
+import { GrantSources, type GrantType } from './provenance';
 import { PlanInputError, resolveScope, Scope } from './scope';
 import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
 
@@ -33,6 +34,8 @@ interface Ctx {
   placements: Map<number, Map<number | string, Placement>>;
   /** The mapped fields per tenant, with `when: create` worked out and unreadable ones left out once per plan. */
   specs: (tenant: string) => { users: MappedField[]; agents: MappedField[] };
+  /** What grants each role, team and CAB seat a change adds. */
+  sources: GrantSources;
   /** Halo agent id matched to each Entra identity (tenant + id), for `manager.agent`. */
   agentOf: Map<string, number>;
   /** The Halo agent id of an identity's manager's agent record; null when there is none (yet). */
@@ -57,7 +60,7 @@ export interface PlanOptions {
 export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
   const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, entra));
   const agentOf = new Map<string, number>();
-  const ctx: Ctx = { mapping, halo, entra, scope, agentOf,
+  const ctx: Ctx = { mapping, halo, entra, scope, agentOf, sources: new GrantSources(mapping, entra),
     managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: fieldSpecs(mapping, entra),
     cabRole: memo((cab) => {
@@ -455,7 +458,7 @@ function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held | null
   if (managedRoles.size) {
     if (roles === undefined && !creating) return 'unknown';
     const d = delta(kind === 'agent' ? id.agentRoles : id.userRoles, roles ?? NO_NAMES, managedRoles, ctx.display[kind]);
-    if (d) (out ??= {}).roles = d;
+    if (d) (out ??= {}).roles = explained(ctx, d, kind, 'role', id);
   }
   if (kind === 'agent') {
     const managedTeams = ctx.scope.managedTeams();
@@ -463,17 +466,26 @@ function membershipChanges(ctx: Ctx, kind: Kind, id: Identity, held: Held | null
       if (teams === undefined && !creating) return 'unknown';
       const want = id.agent?.rule.team ? new Set([id.agent.rule.team]) : NO_SET;
       const d = delta(want, teams ?? NO_NAMES, managedTeams, ctx.display.team);
-      if (d) (out ??= {}).teams = d;
+      if (d) (out ??= {}).teams = explained(ctx, d, kind, 'team', id);
     }
   }
   const managedCabs = ctx.scope.managedCabs(kind);
   if (managedCabs.size) {
     const want = kind === 'agent' ? id.agentCabs : id.userCabs;
-    const d: CabDelta | null = delta(want, cabs, managedCabs, asIs);
+    const added = delta(want, cabs, managedCabs, asIs);
+    const d: CabDelta | null = added && explained(ctx, added, kind, 'cab', id);
     const role = held ? cabRoleChanges(ctx, kind, held.haloId, want, cabs) : null;
     if (d || role) (out ??= {}).cabs = role ? { ...(d ?? { add: [], remove: [] }), role } : d!;
   }
   return out ?? NO_MEMBERSHIPS;
+}
+
+/** The delta with, for each name it adds, the mapping entries that grant it (the access review's wording). */
+function explained<D extends MembershipDelta>(ctx: Ctx, d: D, kind: Kind, type: GrantType, id: Identity): D {
+  if (!d.add.length) return d;
+  const why: Record<string, string> = {};
+  for (const name of d.add) why[name] = ctx.sources.of(kind, type, name, id).join('; ');
+  return { ...d, why };
 }
 
 /** Seats on wanted CABs the record keeps, whose CAB role is not the mapping's `cab[].role`. */

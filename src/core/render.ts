@@ -41,7 +41,7 @@ function membershipLines(m: Memberships | undefined): string[] {
   const out: string[] = [];
   for (const [what, d] of Object.entries(m ?? {})) {
     if (!d) continue;
-    const parts = [...d.add.map((x: string) => `+${x}`), ...d.remove.map((x: string) => `-${x}`)];
+    const parts = [...d.add.map((x: string) => (d.why?.[x] ? `+${x} (${d.why[x]})` : `+${x}`)), ...d.remove.map((x: string) => `-${x}`)];
     if (parts.length) out.push(`${what}: ${parts.join(' ')}`);
   }
   for (const r of m?.cabs?.role ?? []) out.push(`CAB role on ${r.cab}: ${formatValue(r.from)} → ${formatValue(r.to)}`);

@@ -2,7 +2,7 @@
 // machine. The lock is a directory (mkdir is atomic) named after the Halo URL, holding who took it
 // and when; a holder that died (same host, process gone) is taken over under a second directory,
 // so that two processes cannot both take over the same dead lock.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +16,8 @@ export interface LockOwner {
   /** ISO time the lock was taken. */
   since: string;
   halo: string;
+  /** This taking of the lock: a release removes only the lock it took. */
+  token: string;
 }
 
 export class RunLockedError extends Error {
@@ -51,7 +53,7 @@ export async function acquireRunLock(haloUrl: string, what: string, opts: { wait
   const halo = haloUrl.replace(/\/+$/, '').toLowerCase();
   const dir = path.join(opts.root ?? lockRoot(), createHash('sha256').update(halo).digest('hex').slice(0, 24));
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const owner: LockOwner = { pid: process.pid, host: os.hostname(), user: userName(), what, since: new Date().toISOString(), halo };
+  const owner: LockOwner = { pid: process.pid, host: os.hostname(), user: userName(), what, since: new Date().toISOString(), halo, token: randomUUID() };
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (let waited = false; ; waited = true) {
     if (tryTake(dir, owner) || takeOverDead(dir, owner)) return { waited, release: () => release(dir, owner) };
@@ -98,7 +100,7 @@ function takeOverDead(dir: string, owner: LockOwner): boolean {
 
 function release(dir: string, owner: LockOwner): void {
   const held = readOwner(dir);
-  if (held && held.pid === owner.pid && held.since === owner.since && held.host === owner.host) fs.rmSync(dir, { recursive: true, force: true });
+  if (held?.token === owner.token) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 function readOwner(dir: string): LockOwner | undefined {

@@ -220,14 +220,15 @@ fields:
     });
     const p = plan(mappingFrom(m), entra([amy, bob, api], { Agents: [amy, bob, api], Admins: [bob], CAB: [amy] }), h);
     const amyC = p.changes.find((c) => c.haloId === 5)!;
+    // Each name added says what grants it, in the access review's words.
     assert.deepEqual(amyC.memberships, {
-      roles: { add: ['Technician'], remove: ['Administrator'] },
-      teams: { add: ['Service Desk'], remove: [] },
-      cabs: { add: ['Change Advisory Board'], remove: [] },
+      roles: { add: ['Technician'], remove: ['Administrator'], why: { Technician: 'Agents → rule desk' } },
+      teams: { add: ['Service Desk'], remove: [], why: { 'Service Desk': 'Agents → rule desk' } },
+      cabs: { add: ['Change Advisory Board'], remove: [], why: { 'Change Advisory Board': 'CAB → cab[0]' } },
     });
     assert.deepEqual(amyC.fields.team, { from: 'Projects', to: 'Service Desk' });
     const bobC = p.changes.find((c) => c.haloId === 6)!;
-    assert.deepEqual(bobC.memberships, { roles: { add: ['Administrator'], remove: [] }, cabs: { add: [], remove: ['Change Advisory Board'] } });
+    assert.deepEqual(bobC.memberships, { roles: { add: ['Administrator'], remove: [], why: { Administrator: 'Admins → roles[0]' } }, cabs: { add: [], remove: ['Change Advisory Board'] } });
     assert.deepEqual(bobC.fields.licence, { from: 'concurrent', to: 'named' });
     assert.ok(!p.changes.some((c) => c.haloId === 1), 'API agents are never touched');
     assert.match(p.errors.find((e) => e.name === 'Api Person')!.message, /API agent #1/);

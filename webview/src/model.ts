@@ -56,7 +56,7 @@ export interface RuleGroup {
 
 export type DetailLine =
   | { type: 'field'; field: string; from: string | null; to: string }
-  | { type: 'membership'; what: string; add: string[]; remove: string[] };
+  | { type: 'membership'; what: string; add: string[]; remove: string[]; why: Record<string, string> };
 
 export type Row =
   | { type: 'section'; level: 1; section: Section; pos: number; size: number }
@@ -554,7 +554,8 @@ export function detailLines(c: Change): DetailLine[] {
   }
   for (const [what, d] of Object.entries(c.memberships ?? {})) {
     if (!d || (!d.add?.length && !d.remove?.length)) continue;
-    out.push({ type: 'membership', what, add: d.add ?? [], remove: d.remove ?? [] });
+    const why = d.why && typeof d.why === 'object' ? (d.why as Record<string, string>) : {};
+    out.push({ type: 'membership', what, add: d.add ?? [], remove: d.remove ?? [], why });
   }
   const roles = c.memberships?.cabs?.role;
   for (const r of Array.isArray(roles) ? roles : []) out.push({ type: 'field', field: `CAB role on ${r.cab}`, from: formatValue(r.from), to: formatValue(r.to) });

@@ -55,7 +55,11 @@ function detailContent(line: DetailLine): HTMLElement[] {
     return parts;
   }
   const parts = [span('field-name', `${line.what}:`)];
-  for (const a of line.add) parts.push(span('val inserted', `+${a}`));
+  for (const a of line.add) {
+    parts.push(span('val inserted', `+${a}`));
+    // What grants it, as the access review words it.
+    if (typeof line.why[a] === 'string' && line.why[a]) parts.push(span('why', `(${line.why[a]})`));
+  }
   for (const r of line.remove) parts.push(span('val removed', `-${r}`));
   return parts;
 }

@@ -4,18 +4,14 @@
 import type { Identity } from '../desired';
 import { clientNamesByRule } from '../desired';
 import type { Mapping } from '../mapping';
-import { tenantOf } from '../mapping';
 import { plan } from '../plan';
 import { resolveScope } from '../scope';
+import { GrantSources, type GrantType } from '../provenance';
 import type { EntraSnapshot, HaloSnapshot } from '../snapshot';
-import { nameKey } from '../values';
-import { formatPath, groupPath, GroupTree } from './group-paths';
-
+import type { GroupTree } from './group-paths';
 import { NOT_GRANTED } from './terms';
 
-export { NOT_GRANTED };
-
-export type GrantType = 'role' | 'team' | 'cab';
+export { NOT_GRANTED, type GrantType };
 
 export interface AccessRow {
   kind: 'agent' | 'user';
@@ -66,7 +62,7 @@ export function accessReport(input: AccessInput): AccessReport {
   }
   const clientName = new Map(halo.clients.map((c) => [c.id, c.name]));
   const siteName = new Map(halo.sites.map((s) => [s.id, s.name]));
-  const sources = new Provenance(mapping, entra, input.trees);
+  const sources = new GrantSources(mapping, entra, input.trees);
   const rows: AccessRow[] = [];
   let records = 0;
 
@@ -96,64 +92,6 @@ export function accessReport(input: AccessInput): AccessReport {
   rows.sort(compareRows);
   const granted = rows.filter((r) => r.grantType !== '');
   return { rows, records, grants: granted.length, ungranted: granted.filter((r) => r.provenance[0] === NOT_GRANTED).length };
-}
-
-/** Which mapping entries grant a role, team or CAB seat to an identity, and through which groups. */
-class Provenance {
-  /** Per tenant: each named group's object id, and its transitive user members. */
-  private readonly groupIds = new Map<string, Map<string, string>>();
-  private readonly members = new Map<string, Map<string, Set<string>>>();
-
-  constructor(
-    private readonly mapping: Mapping,
-    entra: EntraSnapshot,
-    private readonly trees: ReadonlyMap<string, GroupTree> | undefined,
-  ) {
-    for (const t of entra.tenants) {
-      this.groupIds.set(t.tenant, new Map(t.groups.map((g) => [g.ref, g.id])));
-      this.members.set(t.tenant, new Map(t.groups.map((g) => [g.ref, new Set(g.memberIds)])));
-    }
-  }
-
-  of(kind: 'agent' | 'user', type: GrantType, name: string, id: Identity): string[] {
-    const key = nameKey(name);
-    const out: string[] = [];
-    const rule = kind === 'agent' ? id.agent : id.userRule;
-    if (rule) {
-      const r = rule.rule as { rule: string; roles?: string[]; team?: string };
-      const grants = type === 'role' ? (r.roles ?? []).some((x) => nameKey(x) === key) : type === 'team' && r.team !== undefined && nameKey(r.team) === key;
-      if (grants) out.push(`${this.via(id, rule.because)} → rule ${r.rule}`);
-    }
-    const mine = <T extends { tenant?: string }>(x: T) => tenantOf(this.mapping, x) === id.tenant;
-    if (type === 'role') {
-      (this.mapping.roles ?? []).forEach((g, i) => {
-        if (!mine(g) || !((kind === 'agent' ? g.agentRoles : g.userRoles) ?? []).some((x) => nameKey(x) === key)) return;
-        if (g.group !== undefined && this.member(id, g.group)) out.push(`${this.via(id, `in ${g.group}`)} → roles[${i}]`);
-        if (g.noManager && id.user.managerId === null) out.push(`no manager in Entra → roles[${i}]`);
-      });
-    }
-    if (type === 'cab') {
-      (this.mapping.cab ?? []).forEach((c, i) => {
-        const members = c.members === 'users' ? 'user' : 'agent';
-        if (mine(c) && members === kind && nameKey(c.cab) === key && this.member(id, c.group)) out.push(`${this.via(id, `in ${c.group}`)} → cab[${i}]`);
-      });
-    }
-    return out;
-  }
-
-  private member(id: Identity, ref: string): boolean {
-    return this.members.get(id.tenant)?.get(ref)?.has(id.user.id) ?? false;
-  }
-
-  /** "in SG-Halo-Agents" → the nested path when the trees were read; other reasons as they are. */
-  private via(id: Identity, because: string): string {
-    if (!because.startsWith('in ')) return because;
-    const ref = because.slice(3);
-    const gid = this.groupIds.get(id.tenant)?.get(ref);
-    const tree = this.trees?.get(id.tenant);
-    const chain = tree && gid !== undefined ? groupPath(tree, gid, id.user.id) : undefined;
-    return chain ? formatPath(chain) : ref;
-  }
 }
 
 function compareRows(a: AccessRow, b: AccessRow): number {
