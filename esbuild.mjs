@@ -18,36 +18,25 @@ const common = {
   define: { __VERSION__: JSON.stringify(version) },
 };
 
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome114',
+  format: 'iife',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+};
+
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // Activation loads only dist/extension.js; the engine and the simulator (MSAL, ajv, Halo's
   // OpenAPI subset) are files of their own, required on first use (src/extension/lazy.ts).
   esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lazy/*'] }),
   esbuild.build({ ...common, entryPoints: { engine: 'src/extension/lazy/engine.ts', simulator: 'src/extension/lazy/simulator.ts' }, outdir: 'dist/lazy', external: ['vscode'] }),
-  // Fixed output names: the host's panel HTML refers to dist/webview/main.js and main.css.
-  esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    target: 'chrome114',
-    format: 'iife',
-    sourcemap: !production,
-    sourcesContent: false,
-    minify: production,
-    logLevel: 'warning',
-    entryPoints: ['webview/src/main.ts'],
-    outfile: 'dist/webview/main.js',
-  }),
-  // The report view (access review, licences, orphans), with its charting library: its own bundle.
-  esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    target: 'chrome114',
-    format: 'iife',
-    sourcemap: !production,
-    sourcesContent: false,
-    minify: production,
-    logLevel: 'warning',
-    entryPoints: ['webview/reports/main.ts'],
-    outfile: 'dist/webview/reports.js',
-  }),
+  // Fixed output names: the hosts' HTML refers to dist/webview/main.js and main.css (the diff
+  // panel) and reports.js and reports.css (the report view, with its charting library).
+  esbuild.build({ ...webview, entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' }),
+  esbuild.build({ ...webview, entryPoints: ['webview/reports/main.ts'], outfile: 'dist/webview/reports.js' }),
 ]);

@@ -1,6 +1,7 @@
 // A fixed-row-height virtual list: a spacer gives the scroll container its full height and a window
 // element, moved with a transform, holds only the rows in view plus an overscan. Row elements are
 // pooled and re-filled, never recreated, while scrolling.
+import './virtual-list.css';
 
 export interface VirtualListOptions {
   rowHeight: number;

@@ -13,13 +13,18 @@ import { NOT_GRANTED } from './terms';
 
 export { NOT_GRANTED, type GrantType };
 
-export interface AccessRow {
+/** A Halo record as the reports name it. */
+export interface RecordRef {
   kind: 'agent' | 'user';
   haloId: number;
   name: string;
   email: string | null;
+  /** Users: their client and site; agents have neither. */
   client: string | null;
   site: string | null;
+}
+
+export interface AccessRow extends RecordRef {
   active: boolean;
   /** The Entra identity the record is matched to (user principal name), if any. */
   entra: string | null;

@@ -2,17 +2,12 @@
 // orphans), each with the Entra accounts it might belong to, as suggestions to check by hand:
 // a near-miss email (a typo, another domain) or the same name. Never matched automatically.
 import type { Mapping } from '../mapping';
+import type { RecordRef } from './access';
 import { plan } from '../plan';
 import type { EntraSnapshot, EntraUser, HaloSnapshot } from '../snapshot';
 import { editDistance } from '../suggest';
 
-export interface OrphanRow {
-  kind: 'agent' | 'user';
-  haloId: number;
-  name: string;
-  email: string | null;
-  client: string | null;
-  site: string | null;
+export interface OrphanRow extends RecordRef {
   /** e.g. `jane.doe@contoso.com (same name)`; empty when nothing is close. */
   suggestions: string[];
 }
