@@ -28,6 +28,9 @@ describe('report view webview (built bundle in Chromium)', { timeout: 60_000 }, 
   it('access review: filter to hand grants, move with the keyboard, mark revoke, save', async () => {
     const page = view.page;
     await view.show('access');
+    await page.selectOption('select.type', 'team');
+    assert.equal(await page.locator('.table .row:not([hidden])').count(), 0, 'the fixture grants no team');
+    await page.selectOption('select.type', 'role');
     await page.selectOption('select.only', 'hand');
     const first = (await page.locator('.table .row:not([hidden])').first().textContent()) ?? '';
     assert.match(first, /Finance Viewer/);

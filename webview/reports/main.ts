@@ -62,7 +62,11 @@ function render(m: Extract<ReportHostMessage, { type: 'report' }>): void {
   search.setAttribute('aria-label', 'Filter the rows');
   controls.append(search);
   let only: HTMLSelectElement | undefined;
+  let type: HTMLSelectElement | undefined;
   if (m.kind === 'access') {
+    type = el('select', 'type');
+    type.setAttribute('aria-label', 'Which kind of grant');
+    for (const [v, t] of [['', 'Roles, teams and CABs'], ['role', 'Roles'], ['team', 'Teams'], ['cab', 'CABs']]) type.append(new Option(t, v));
     only = el('select', 'only');
     only.setAttribute('aria-label', 'Which grants');
     for (const [v, t] of [['all', 'All grants'], ['hand', 'Not granted by the mapping'], ['mapping', 'Granted by the mapping']]) only.append(new Option(t, v));
@@ -70,7 +74,7 @@ function render(m: Extract<ReportHostMessage, { type: 'report' }>): void {
     const apply = el('button', 'apply', 'Save and apply revokes');
     save.addEventListener('click', () => saveReview(false));
     apply.addEventListener('click', () => saveReview(true));
-    controls.append(only, save, apply);
+    controls.append(type, only, save, apply);
   }
   const scroller = el('div', 'table');
   scroller.tabIndex = 0;
@@ -95,11 +99,13 @@ function render(m: Extract<ReportHostMessage, { type: 'report' }>): void {
   const apply = () => {
     const q = search.value.trim().toLowerCase();
     const which = only?.value ?? 'all';
+    const kind = type?.value ?? '';
     shown = [];
-    if (!q && which === 'all') shown = table.rows.map((_, i) => i);
+    if (!q && which === 'all' && !kind) shown = table.rows.map((_, i) => i);
     else table.rows.forEach((r, i) => {
       const g = table.grants?.[i];
       if (which !== 'all' && g && (g.provenance[0] === NOT_GRANTED) !== (which === 'hand')) return;
+      if (kind && g && g.grantType !== kind) return;
       if (q && !r.some((c) => c !== null && String(c).toLowerCase().includes(q))) return;
       shown.push(i);
     });
@@ -109,6 +115,7 @@ function render(m: Extract<ReportHostMessage, { type: 'report' }>): void {
   };
   search.addEventListener('input', apply);
   only?.addEventListener('change', apply);
+  type?.addEventListener('change', apply);
   scroller.addEventListener('keydown', (e) => {
     const page = list.pageSize;
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };

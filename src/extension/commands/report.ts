@@ -13,6 +13,7 @@ import { isCancellation } from '../errors';
 import { loadEngine } from '../lazy';
 import { withCancellableProgress } from '../progress';
 import { input, notify, pick } from '../prompts';
+import { DiffPanel } from '../panel';
 import { ReportPanel } from '../reportPanel';
 import type { Services } from '../services';
 import type { MappingSession } from '../session';
@@ -98,13 +99,20 @@ async function applyReview(svc: Services, session: MappingSession, decisions: Re
       notify('info', 'Nothing to revoke: the review marks no grant made by hand that Halo still holds.');
       return undefined;
     }
-    return await confirmAndWrite(svc, session, conns, {
+    // The revokes as a plan in the diff panel while the person decides.
+    session.showPlan(plan, 'The revokes of the access review, not yet applied: confirm in the dialog, or Refresh Snapshots to see the mapping\'s plan again.');
+    DiffPanel.createOrShow(svc.panel, session);
+    const outcome = await confirmAndWrite(svc, session, conns, {
       what: 'Apply Access Review',
       plan,
       changes: plan.changes,
       summary: [`Revokes of the access review: ${summaryLine(plan)}.`],
       write: (common) => applyPrepared(conns, plan, common),
     });
+    svc.sessions.updateJournalKey();
+    // Back to the mapping's own plan, read afresh.
+    await session.read().catch((e) => reportFailure(svc, 'Reading Entra and Halo after the review failed', e, session));
+    return outcome;
   } finally {
     conns.close();
   }
