@@ -57,7 +57,7 @@ export function formatLicences(report: LicenceReport, format: ReportFormat, gene
   const lines = [
     '# Licences',
     '',
-    `${generatedAt}: ${report.named} named and ${report.concurrent} concurrent licences held by active agents; ${report.idle} idle for more than ${report.idleDaysLimit} days (or never signed in); ${report.namedHeldByGone} named licences held by agents disabled or deleted in Entra; ${report.apiAgents} API agents listed apart.`,
+    `${generatedAt}: ${report.named} named and ${plural(report.concurrent, 'concurrent licence')} held by active agents; ${report.idle} idle for more than ${report.idleDaysLimit} days (or never signed in); ${plural(report.namedHeldByGone, 'named licence')} held by agents disabled or deleted in Entra; ${plural(report.apiAgents, 'API agent')} listed apart.`,
   ];
   if (c) lines.push('', `Named licences at ${c.perNamed} a month each: ${c.named} a month in all; ${c.idleNamed} a month held by idle agents; ${c.recoverable} a month recoverable (idle, or gone from Entra).`);
   const people = report.rows.filter((r) => !r.apiAgent);
@@ -75,8 +75,12 @@ export function formatOrphans(report: OrphanReport, format: ReportFormat, genera
   return [
     '# Orphans',
     '',
-    `${generatedAt}: ${report.agents} agents and ${report.users} users in managed scope that no Entra identity claims. Suggestions are for checking by hand; nothing is matched from them.`,
+    `${generatedAt}: ${plural(report.agents, 'agent')} and ${plural(report.users, 'user')} in managed scope that no Entra identity claims. Suggestions are for checking by hand; nothing is matched from them.`,
     '',
     mdTable(header, cells),
   ].join('\n') + '\n';
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
