@@ -80,9 +80,12 @@ export function accessReport(input: AccessInput): AccessReport {
     }
   };
 
+  // With agent rules, an active agent no identity claims is in managed scope too (an orphan), unless protected or an API agent.
+  const orphanAgents = (mapping.agents ?? []).length > 0;
   for (const a of halo.agents) {
     const identity = matched.agent.get(a.id);
-    if (!identity && !(input.all && !a.disabled)) continue;
+    const inScope = identity !== undefined || (orphanAgents && !a.disabled && !a.isApiAgent && !scope.isProtectedRecord('agent', a.id, a.fields.email, undefined));
+    if (!inScope && !(input.all && !a.disabled)) continue;
     const held: Array<[GrantType, string]> = [...(a.roles ?? []).map((r): [GrantType, string] => ['role', r]), ...(a.teams ?? []).map((t): [GrantType, string] => ['team', t]), ...(cabsOf.agent.get(a.id) ?? []).map((c): [GrantType, string] => ['cab', c])];
     add('agent', { haloId: a.id, name: a.name ?? '', email: str(a.fields.email), client: null, site: null, active: !a.disabled, entra: upn(identity) }, held, identity);
   }
