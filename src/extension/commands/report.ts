@@ -18,6 +18,7 @@ import { ReportPanel } from '../reportPanel';
 import type { Services } from '../services';
 import type { MappingSession } from '../session';
 import { type ApplyOutcome, confirmAndWrite } from './apply';
+import { readConnected } from './connected';
 import { reportFailure } from './failures';
 
 const TITLES: Record<ReportKind, string> = { access: 'Access review', licences: 'Licences', orphans: 'Orphans' };
@@ -70,25 +71,13 @@ export async function saveReview(svc: Services, session: MappingSession, data: R
 
 async function applyReview(svc: Services, session: MappingSession, decisions: ReviewDecision[]): Promise<ApplyOutcome | undefined> {
   const { readForReports, accessOf, gatePrepared, applyPrepared, reviewPlan } = await loadEngine();
-  let opened;
-  try {
-    opened = await withCancellableProgress('Halo Identity', async (signal, report) => {
-      report.message('Reading Halo again to check the review against it…');
-      const conns = await session.connect(await session.load(), signal);
-      try {
-        const fresh: AccessReport = accessOf(conns, await readForReports(conns, { signal }));
-        const { plan, problems } = reviewPlan(decisions, fresh);
-        return { conns, plan: problems.length ? plan : await gatePrepared(conns, plan), problems };
-      } catch (e) {
-        conns.close();
-        throw e;
-      }
-    });
-  } catch (e) {
-    if (!isCancellation(e)) reportFailure(svc, 'Applying the access review failed', e, session);
-    return undefined;
-  }
-  const { conns, plan, problems } = opened;
+  const opened = await readConnected(svc, session, 'Applying the access review', 'Reading Halo again to check the review against it…', async (conns, signal) => {
+    const fresh: AccessReport = accessOf(conns, await readForReports(conns, { signal }));
+    const { plan, problems } = reviewPlan(decisions, fresh);
+    return { plan: problems.length ? plan : await gatePrepared(conns, plan), problems };
+  });
+  if (!opened) return undefined;
+  const { conns, value: { plan, problems } } = opened;
   try {
     if (problems.length) {
       for (const p of problems) svc.log.warn(`Access review: ${p.message}`);

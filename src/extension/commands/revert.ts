@@ -4,16 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { summaryLine } from '../../core/render';
-import { isCancellation } from '../errors';
 import { loadEngine } from '../lazy';
 import { DiffPanel } from '../panel';
-import { withCancellableProgress } from '../progress';
 import { notify, pick } from '../prompts';
 import type { Services } from '../services';
 import type { MappingSession } from '../session';
 import { isTrusted } from '../trust';
 import type { ApplyOutcome } from './apply';
 import { confirmAndWrite } from './apply';
+import { readConnected } from './connected';
 import { reportFailure } from './failures';
 
 /** `journal`: a journal file (from a caller or the explorer); else the person picks one, newest first. */
@@ -26,23 +25,9 @@ export async function revert(svc: Services, session: MappingSession, journal?: s
   if (!file) return undefined;
   const name = path.basename(file);
   const { readJournal, revertWith, applyPrepared } = await loadEngine();
-  let opened;
-  try {
-    opened = await withCancellableProgress('Halo Identity', async (signal, report) => {
-      report.message('Reading Entra and Halo to check the safety thresholds…');
-      const conns = await session.connect(await session.load(), signal);
-      try {
-        return { conns, inverse: await revertWith(conns, readJournal(file), name) };
-      } catch (e) {
-        conns.close();
-        throw e;
-      }
-    });
-  } catch (e) {
-    if (!isCancellation(e)) reportFailure(svc, 'Revert failed', e, session);
-    return undefined;
-  }
-  const { conns, inverse } = opened;
+  const opened = await readConnected(svc, session, 'Revert', 'Reading Entra and Halo to check the safety thresholds…', (conns) => revertWith(conns, readJournal(file), name));
+  if (!opened) return undefined;
+  const { conns, value: inverse } = opened;
   try {
     if (!inverse.changes.length) {
       notify('info', `${name} wrote nothing that can be reverted.`);
