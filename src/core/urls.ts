@@ -16,3 +16,12 @@ export function insecureUrlProblem(url: string): string | null {
   if (u.protocol === 'http:' && isLoopback(u.hostname)) return null;
   return 'must use https (plain http is allowed only on this machine)';
 }
+
+/** The host of a URL as a person reads it in a message; the text itself when it is not a URL. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -3,6 +3,7 @@
 // permissions each tenant's token carries. Every check says what is missing and how to fix it.
 import { attributePermission } from '../core/entra-attributes';
 import { entraNeeds, haloNeeds } from '../core/needs';
+import { hostOf } from '../core/urls';
 import type { Mapping } from '../core/mapping';
 import { tokenInfo } from '../entra';
 import { GRAPH_PERMISSIONS } from '../entra/scopes';
@@ -101,12 +102,4 @@ export async function testConnections(conns: Connections, opts: { signal?: Abort
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }

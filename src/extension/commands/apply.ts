@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Change, changeKey, Plan } from '../../core/changes';
 import { countLine, summaryLine } from '../../core/render';
+import { hostOf } from '../../core/urls';
 import { selectChanges } from '../../core/selection';
 import type { Connections } from '../../engine/connections';
 import type { ApplyResult } from '../../engine/apply';
@@ -211,13 +212,6 @@ function thresholdLine(plan: Plan, conns: Connections): string {
   return limits.length ? `Within the safety thresholds (${limits.join(', ')}).` : 'No safety thresholds set (safety.maxDeactivations, safety.maxChanges).';
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 /** `sites "Bristol", "Glasgow" to create`. */
 function neededLine(needed: Change[]): string {
