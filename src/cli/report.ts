@@ -9,7 +9,7 @@ import { formatAccess, formatLicences, formatOrphans, ReportFormat } from '../co
 import { parseReview, reviewPlan, reviewSheet } from '../core/reports/review';
 import { connect, Connections } from '../engine/connections';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
-import { accessOf, licencesOf, orphansOf, readForReports } from '../engine/reports';
+import { accessOf, licencesOf, orphansOf, readForReports, type ReportRead } from '../engine/reports';
 import { applyPrepared, gatePrepared } from '../engine/run';
 import type { Io } from './main';
 import { Progress } from './progress';
@@ -54,7 +54,7 @@ export async function runReport(args: string[], io: Io, confirm: (what: string) 
     let text: string;
     let found: Record<(typeof FAIL_ON)[number], number> = { idle: 0, orphans: 0, ungranted: 0 };
     if (kind === 'access' && values['apply-review']) {
-      return await applyReview(conns, accessOf(conns, read, values.all), values['apply-review'], values.yes === true, io, confirm);
+      return await applyReview(conns, read, accessOf(conns, read, values.all), values['apply-review'], values.yes === true, io, confirm);
     }
     if (kind === 'access') {
       const r = accessOf(conns, read, values.all);
@@ -90,7 +90,7 @@ function count(value: string | undefined, flag: string): number | undefined {
 }
 
 /** `report access --apply-review FILE`: the sheet's revoke decisions as a plan, shown, confirmed, applied. */
-async function applyReview(conns: Connections, fresh: AccessReport, file: string, yes: boolean, io: Io, confirm: (what: string) => Promise<boolean>): Promise<number> {
+async function applyReview(conns: Connections, read: ReportRead, fresh: AccessReport, file: string, yes: boolean, io: Io, confirm: (what: string) => Promise<boolean>): Promise<number> {
   const { decisions, problems } = parseReview(fs.readFileSync(file, 'utf8'));
   const { plan, problems: stale } = reviewPlan(decisions, fresh);
   for (const p of [...problems, ...stale]) io.stderr.write(`${file}${p.line ? `:${p.line}` : ''}: error: ${p.message}\n`);
@@ -103,7 +103,8 @@ async function applyReview(conns: Connections, fresh: AccessReport, file: string
     io.stderr.write('Nothing to revoke: every revoke decision is already carried out.\n');
     return 0;
   }
-  const gated = await gatePrepared(conns, plan);
+  // The thresholds over the read the review was checked against: no second read.
+  const gated = await gatePrepared(conns, plan, read.snapshots);
   if (gated.blocked) {
     io.stderr.write(`Review refused: ${gated.blocked.reason}.\n`);
     return 1;

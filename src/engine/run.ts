@@ -122,11 +122,16 @@ export function applyPrepared(conns: Connections, plan: Plan, options: ApplyRunO
   return locked(conns, options, (current) => journalled(conns, plan, current));
 }
 
-/** The thresholds over the records in managed scope now (one read of both sides), for a prepared plan. */
-export async function gatePrepared(conns: Connections, prepared: Plan): Promise<Plan> {
+/**
+ * The thresholds over the records in managed scope now, for a prepared plan: counted from
+ * `snapshots` when the caller has just read both sides, else from one read of its own.
+ */
+export async function gatePrepared(conns: Connections, prepared: Plan, snapshots?: Snapshots): Promise<Plan> {
   if (!prepared.changes.length) return prepared;
-  const now = await planWith(conns);
-  return { ...prepared, blocked: safetyBlock(conns.mapping, prepared.summary, prepared.changes.length, now.managedRecords) };
+  let managed = 0;
+  if (snapshots) computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks: readAgentLinks(conns.stateDir), onManagedRecords: (n) => (managed = n) });
+  else managed = (await planWith(conns)).managedRecords;
+  return { ...prepared, blocked: safetyBlock(conns.mapping, prepared.summary, prepared.changes.length, managed) };
 }
 
 /**

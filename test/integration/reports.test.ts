@@ -78,7 +78,11 @@ describe('reports against the simulators', () => {
 
     lines[mapped] = lines[mapped].replace(',revoke,', ',fix in Entra,');
     fs.writeFileSync(file, lines.join('\r\n') + '\r\n');
+    const siteReads = () => env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/site$/i.test(r.path)).length;
+    const sitesBefore = siteReads();
     const applied = await run(['report', 'access', env.file, '--apply-review', file, '--yes']);
+    // Two reads of Halo: the report's (the thresholds are counted from it too) and the apply's stale check.
+    assert.equal(siteReads() - sitesBefore, 2);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /access review: revoked by Rita Reviewer on 2026-12-01/);
     assert.match(applied.stdout, /^Review: 1 applied, 0 failed, 0 stale/m);

@@ -72,9 +72,10 @@ export async function saveReview(svc: Services, session: MappingSession, data: R
 async function applyReview(svc: Services, session: MappingSession, decisions: ReviewDecision[]): Promise<ApplyOutcome | undefined> {
   const { readForReports, accessOf, gatePrepared, applyPrepared, reviewPlan } = await loadEngine();
   const opened = await readConnected(svc, session, 'Applying the access review', 'Reading Halo again to check the review against it…', async (conns, signal) => {
-    const fresh: AccessReport = accessOf(conns, await readForReports(conns, { signal }));
+    const read = await readForReports(conns, { signal });
+    const fresh: AccessReport = accessOf(conns, read);
     const { plan, problems } = reviewPlan(decisions, fresh);
-    return { plan: problems.length ? plan : await gatePrepared(conns, plan), problems };
+    return { plan: problems.length ? plan : await gatePrepared(conns, plan, read.snapshots), problems };
   });
   if (!opened) return undefined;
   const { conns, value: { plan, problems } } = opened;
