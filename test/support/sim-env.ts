@@ -8,6 +8,7 @@ import { connect, Connections } from '../../src/engine/connections';
 import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
 import { SimulatorOptions, Simulators, startSimulators, writeSimulatorFiles } from '../../src/sim';
 import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
+import { NAMED_MODES } from '../../src/sim/halo/modes';
 
 export interface SimEnv {
   sims: Simulators;
@@ -27,8 +28,19 @@ export function exampleWith(changes: Array<[Array<string | number>, unknown]>): 
   return doc.toString();
 }
 
+/**
+ * HALO_SIM_MODE=<mode of DESIGN §6a> runs the suites that use this environment against that
+ * reading of Halo's documents instead of the documented default (a test that sets its own modes wins).
+ */
+function modesFromEnv(): SimulatorOptions['haloModes'] {
+  const name = process.env.HALO_SIM_MODE;
+  if (!name) return undefined;
+  if (!NAMED_MODES[name]) throw new Error(`HALO_SIM_MODE=${name} is not one of ${Object.keys(NAMED_MODES).join(', ')}`);
+  return NAMED_MODES[name];
+}
+
 export async function startSimEnv(options: SimulatorOptions & { mapping?: string } = {}): Promise<SimEnv> {
-  const sims = await startSimulators(options);
+  const sims = await startSimulators({ haloModes: modesFromEnv(), ...options });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-test-'));
   const file = writeSimulatorFiles(sims, dir, options.mapping);
   return {
