@@ -7,7 +7,7 @@
 import type { Change } from '../src/core/changes';
 import { desiredIdentities } from '../src/core/desired';
 import { resolveScope } from '../src/core/scope';
-import { readEntra } from '../src/engine/snapshot';
+import { readDirectories } from '../src/engine/snapshot';
 import { planWith } from '../src/engine/run';
 import { HaloAuth } from '../src/halo/auth';
 import { cabBodies, changeBody, siteKey } from '../src/halo/bodies';
@@ -69,7 +69,7 @@ export async function baselineRun(users: number, concurrency: number): Promise<B
     await host.counts(true);
 
     const t0 = now();
-    const entra = await readEntra(conns);
+    const entra = (await readDirectories(conns)).snapshot;
     const scope = resolveScope(mapping, fresh);
     const identities = desiredIdentities(mapping, entra, (t, u, k) => scope.isProtectedIdentity(t, u, k));
     const byIdentity = new Map<string, Change[]>();

@@ -75,7 +75,7 @@ export async function modeRun(mode: string, users: number, keep = false): Promis
       plan: p.requests, planFloor: floor.read, detailReads: p.details,
       apply: a.requests, applyFloor: floor.apply,
       replan: r.requests, replanFloor, replanDetailReads: r.details,
-      naive: naiveOf(run.plan, conns.mapping, run.snapshots.entra, run.snapshots.halo).total,
+      naive: naiveOf(run.plan, conns.mapping, run.snapshots.directories, run.snapshots.halo).total,
       halo429: p.throttled + a.throttled + r.throttled,
     };
     return keep ? { run: result, plan: run.plan, mapping: conns.mapping, halo: read, pageSize: conns.halo.pageSize, batchSize: conns.halo.batchSize } : result;

@@ -61,17 +61,17 @@ serve({
       const t0 = now();
       const parsed = parseMapping(edited);
       if (!parsed.mapping) throw new Error(`the edited mapping does not validate: ${JSON.stringify(parsed.diagnostics.slice(0, 2))}`);
-      plan(parsed.mapping, snaps.entra, snaps.halo);
+      plan(parsed.mapping, snaps.directories, snaps.halo);
       return msSince(t0);
     };
 
     const mapping = conns.mapping;
-    let out = plan(mapping, snaps.entra, snaps.halo); // the first plan, as when the panel opens (or the only one, as `plan` makes)
+    let out = plan(mapping, snaps.directories, snaps.halo); // the first plan, as when the panel opens (or the only one, as `plan` makes)
     // A high-water mark: so far this process has done exactly what `halo-identity plan` does.
     const peakRssOnePlanMiB = process.resourceUsage().maxRSS / 1024;
     const replanColdMs = replanRuns ? replan(0) : null;
     // V8 needs several calls to settle on optimised code; timed calls come after.
-    for (let i = 1; i < warmups; i++) plan(mapping, snaps.entra, snaps.halo);
+    for (let i = 1; i < warmups; i++) plan(mapping, snaps.directories, snaps.halo);
     const planMs: number[] = [];
     const planCpuMs: number[] = [];
     const planGcMs: number[] = [];
@@ -84,7 +84,7 @@ serve({
       const cpu = process.cpuUsage();
       gc = 0;
       t = now();
-      out = plan(mapping, snaps.entra, snaps.halo);
+      out = plan(mapping, snaps.directories, snaps.halo);
       planMs.push(msSince(t));
       const used = process.cpuUsage(cpu);
       planCpuMs.push((used.user + used.system) / 1000);
@@ -109,7 +109,7 @@ serve({
       heapAfterSnapshotsMiB,
       changes: out.changes.length,
       planBytes,
-      entraUsers: snaps.entra.tenants[0].users.length,
+      entraUsers: snaps.directories.tenants[0].users.length,
       haloUsers: snaps.halo.users.length,
     };
     return result;

@@ -5,7 +5,7 @@ import { desiredIdentities } from '../src/core/desired';
 import type { Mapping } from '../src/core/mapping';
 import { haloNeeds } from '../src/core/needs';
 import { resolveScope } from '../src/core/scope';
-import type { EntraSnapshot, HaloSnapshot } from '../src/core/snapshot';
+import type { DirectorySnapshot, HaloSnapshot } from '../src/core/snapshot';
 import { NAMED_MODES, withModes } from '../src/sim/halo/modes';
 
 export interface Floor {
@@ -53,7 +53,7 @@ export function floorOf(plan: Plan, mapping: Mapping, halo: HaloSnapshot, pageSi
 }
 
 /** DESIGN §9's naive pattern: one search per identity in scope (per kind) and one POST per change. */
-export function naiveOf(plan: Plan, mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): { searches: number; posts: number; total: number } {
+export function naiveOf(plan: Plan, mapping: Mapping, entra: DirectorySnapshot, halo: HaloSnapshot): { searches: number; posts: number; total: number } {
   const scope = resolveScope(mapping, halo);
   const ids = desiredIdentities(mapping, entra, (t, u, k) => scope.isProtectedIdentity(t, u, k));
   const searches = ids.reduce((n, id) => n + (id.userRule ? 1 : 0) + (id.agent ? 1 : 0), 0);

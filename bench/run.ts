@@ -14,6 +14,7 @@ import { render, Report } from './report';
 import { replayLimited } from './requests';
 import { benchModes } from './modes-main';
 import { benchReports } from './reports-main';
+import { benchSources } from './sources-main';
 import { HALO_LIMIT, LATENCY_MS, syncRun, SyncRun } from './sync';
 import { webviewAvailable, webviewBench, WebviewResult } from './webview';
 
@@ -249,6 +250,7 @@ async function main(): Promise<void> {
     // Last, so that its section and entries join the files just written.
     await benchModes(quick);
     await benchReports(quick);
+    await benchSources();
   }
 }
 

@@ -104,7 +104,7 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
       halo429: counts.halo.throttled,
       changes: run.plan.changes.length,
       floor,
-      naive: naiveOf(run.plan, conns.mapping, run.snapshots.entra, run.snapshots.halo),
+      naive: naiveOf(run.plan, conns.mapping, run.snapshots.directories, run.snapshots.halo),
       trace: entries,
     };
     assert.equal(c1.throttled - c0.throttled, counts.halo.throttled, 'client and simulator disagree on 429s');
@@ -122,13 +122,13 @@ export async function syncRun(o: SyncOptions): Promise<SyncRun> {
     t = now();
     const cold = await planWith(conns, { incremental: true });
     const coldMs = msSince(t);
-    assert.equal(cold.snapshots.entraReads?.[0].mode, 'full');
+    assert.equal(cold.snapshots.directoryReads?.[0].mode, 'full');
     const coldGraph = (await host.counts(true)).graph.total;
     const mutated = await host.mutate(10);
     t = now();
     const inc = await planWith(conns, { incremental: true });
     const deltaMs = msSince(t);
-    assert.equal(inc.snapshots.entraReads?.[0].mode, 'delta', inc.snapshots.entraReads?.[0].reason);
+    assert.equal(inc.snapshots.directoryReads?.[0].mode, 'delta', inc.snapshots.directoryReads?.[0].reason);
     const deltaGraph = (await host.counts(true)).graph.total;
     t = now();
     const full = await planWith(conns);

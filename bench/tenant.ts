@@ -14,8 +14,8 @@ export function worldOptions(users: number, seed = SEED): WorldOptions {
 }
 
 /** The example mapping, thresholds as shares; optional changes such as a rate limit. */
-export function benchMapping(changes: Array<[Array<string | number>, unknown]> = []): string {
-  const doc = parseDocument(EXAMPLE_MAPPING);
+export function benchMapping(changes: Array<[Array<string | number>, unknown]> = [], base = EXAMPLE_MAPPING): string {
+  const doc = parseDocument(base);
   // An initial sync changes more records than Halo holds (its creates count too), and a share may
   // not exceed 100 %: maxChanges goes, while a share of deactivations still guards against a bad read.
   doc.setIn(['safety', 'maxDeactivations'], '10%');

@@ -18,6 +18,8 @@ export interface PanelState {
   mappingErrors: number;
   /** Changes still to come in a `moreChanges` message (a large plan is sent in two parts). */
   pendingChanges?: number;
+  /** Which directory each connection (a change's `tenant`) reads: "Entra", "Okta". */
+  directories?: Record<string, string>;
 }
 
 export type HostMessage =
@@ -81,7 +83,9 @@ export function parseHostMessage(raw: unknown): HostMessage | null {
     case 'state': {
       const s = m.state as Record<string, unknown> | undefined;
       const plan = s?.plan as Record<string, unknown> | undefined;
-      const ok = s && plan && plan.version === 1 && Array.isArray(plan.changes) && Array.isArray(plan.errors) && Array.isArray(plan.orphans) && isString(s.mappingFile);
+      const directories = s?.directories;
+      const labels = directories === undefined || (typeof directories === 'object' && directories !== null && Object.values(directories).every(isString));
+      const ok = s && plan && plan.version === 1 && Array.isArray(plan.changes) && Array.isArray(plan.errors) && Array.isArray(plan.orphans) && isString(s.mappingFile) && labels;
       return ok ? (m as HostMessage) : null;
     }
     case 'busy':

@@ -10,25 +10,28 @@ import { connect } from '../engine/connections';
 import { readMappingFile, validMapping } from '../engine/mapping-file';
 import { applyWith, planWith } from '../engine/run';
 import { startSimulators, writeSimulatorFiles } from '../sim';
+import { mixedMapping, mixedWorld } from '../sim/example-mixed';
 import { parseModes } from '../sim/halo/modes';
+import { generateWorld } from '../sim/world';
 import type { Io } from './main';
 import { Progress } from './progress';
 
 export async function runDemo(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' }, 'halo-mode': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' }, 'halo-mode': { type: 'string' }, mixed: { type: 'boolean' } } });
   const users = Number(values.users ?? 120);
   const out = (s: string) => io.stdout.write(s);
-  out(`Halo Identity demo: a simulated Entra tenant (${users} users) and Halo instance on this machine.\n`);
-  out('No credentials and no network: Graph and its login run over HTTPS with a certificate made just now, so MSAL takes its real path.\n\n');
-  const sims = await startSimulators({ worldOptions: { users, seed: Number(values.seed ?? 1) }, haloModes: parseModes(values['halo-mode']) });
+  const world = worldFor(values.mixed, users, values.seed);
+  out(`Halo Identity demo: a simulated Entra tenant (${users} users)${world.okta ? ` and Okta org (${world.okta[0].users.length} users)` : ''} and Halo instance on this machine.\n`);
+  out('No credentials and no network: every service runs over HTTPS with a certificate made just now, so MSAL and the Okta sign-in take their real paths.\n\n');
+  const sims = await startSimulators({ world, haloModes: parseModes(values['halo-mode']) });
   const dir = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-demo-'));
   const progress = new Progress(io.stderr);
   try {
-    const m = readMappingFile(writeSimulatorFiles(sims, dir));
+    const m = readMappingFile(writeSimulatorFiles(sims, dir, values.mixed ? mixedMapping() : undefined));
     const mapping = validMapping(m);
     const conns = await connect(mapping, { baseDir: m.baseDir, lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined) });
     try {
-      out(`Mapping: the normative example, pointed at the simulators (${m.file})\n\n`);
+      out(`Mapping: the normative example${values.mixed ? ' plus an Okta customer org' : ''}, pointed at the simulators (${m.file})\n\n`);
       const first = await planWith(conns, { onProgress: (msg) => progress.step(msg) });
       out(renderText(first.plan));
       out(`\n(${first.requests.halo} Halo requests for this plan)\n\nApplying…\n`);
@@ -39,7 +42,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
       out(`Second plan: ${summaryLine(second.plan)}.\n`);
       const converged = second.plan.changes.length === 0;
       out(converged ? 'Converged: Halo now matches the mapping.\n' : 'Not converged: the second plan still has changes.\n');
-      if (second.plan.errors.length) out(`${second.plan.errors.length} identities still need attention in Entra or in the mapping (listed above).\n`);
+      if (second.plan.errors.length) out(`${second.plan.errors.length} identities still need attention in their directory or in the mapping (listed above).\n`);
       return converged && !result.failed ? 0 : 1;
     } finally {
       conns.close();
@@ -52,11 +55,11 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
 }
 
 export async function runSim(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, 'halo-mode': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, users: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, 'halo-mode': { type: 'string' }, mixed: { type: 'boolean' } } });
   const port = values.port ? Number(values.port) : 0;
-  const sims = await startSimulators({ worldOptions: { users: Number(values.users ?? 120), seed: Number(values.seed ?? 1) }, haloPort: port, graphPort: port ? port + 1 : 0, haloModes: parseModes(values['halo-mode']) });
+  const sims = await startSimulators({ world: worldFor(values.mixed, Number(values.users ?? 120), values.seed), haloPort: port, graphPort: port ? port + 1 : 0, haloModes: parseModes(values['halo-mode']) });
   const dir = path.resolve(values.dir ?? 'halo-identity-sim');
-  const file = writeSimulatorFiles(sims, dir);
+  const file = writeSimulatorFiles(sims, dir, values.mixed ? mixedMapping() : undefined);
   const m = readMappingFile(file);
   for (const d of m.parsed.diagnostics) io.stderr.write(`${file}:${formatDiagnostic(d)}\n`);
   io.stdout.write(
@@ -64,12 +67,13 @@ export async function runSim(args: string[], io: Io): Promise<number> {
       `Halo simulator:        ${sims.haloUrl}`,
       `Graph simulator:       ${sims.graphUrl}`,
       `Login simulator:       ${sims.loginUrl}`,
+      ...sims.okta.map((o, i) => `Okta simulator:        ${o.url}${sims.okta.length > 1 ? ` (okta[${i}])` : ''}`),
       `Halo answers as:       ${describeModes(sims.haloModes)}`,
       `Mapping:               ${file}`,
       `Simulator certificate: ${path.join(dir, 'simulator-ca.pem')}`,
       '',
       'The simulators accept only these made-up credentials; set them to plan or apply with the mapping above:',
-      ...Object.entries(sims.env).map(([k, v]) => `  export ${k}=${v}`),
+      ...Object.entries(sims.env).map(([k, v]) => `  export ${k}=${shellValue(dir, k, v)}`),
       '',
       `Then: halo-identity plan ${path.relative(process.cwd(), file)}`,
       'Press Ctrl-C to stop.',
@@ -82,6 +86,20 @@ export async function runSim(args: string[], io: Io): Promise<number> {
   });
   await sims.stop();
   return 0;
+}
+
+/** A value for `export`: a key (several lines) goes in a file beside the mapping and is read from there. */
+function shellValue(dir: string, name: string, value: string): string {
+  if (!value.includes('\n')) return value;
+  const file = path.join(dir, `${name.toLowerCase().replace(/_/g, '-')}.pem`);
+  fs.writeFileSync(file, value, { mode: 0o600 });
+  return `"$(cat ${file})"`;
+}
+
+/** The example's world, or with --mixed the example's plus a customer's Okta org. */
+function worldFor(mixed: boolean | undefined, users: number, seed: string | undefined) {
+  const options = { users, seed: Number(seed ?? 1) };
+  return mixed ? mixedWorld(options) : generateWorld(options);
 }
 
 function describeModes(modes: object): string {

@@ -26,35 +26,39 @@ Commands:
   init [FILE] [--force]                write a new mapping file to fill in
   validate [FILE] [--live] [--names FILE] [--save-names FILE]
                                        check the mapping file (default ./halo-identity.yaml);
-                                       --live also checks the names it uses (Entra groups, Halo
+                                       --live also checks the names it uses (directory groups, Halo
                                        roles, teams, clients, sites, CABs) against a fresh read,
                                        --names against a file --save-names wrote
-  test [FILE]                          sign in to Halo and Entra and check the permissions the
-                                       mapping needs; exit 1 when one is missing
+  test [FILE]                          sign in to Halo and each directory and check what the
+                                       mapping needs is allowed; exit 1 when something is missing
   plan [FILE] [--json OUT] [--markdown OUT] [--detailed-exitcode] [--incremental]
-                                       read Entra and Halo, show what would change
+                                       read the directories and Halo, show what would change
   apply [FILE] [--yes] [--journal OUT] [--allow-over-threshold] [--incremental] [--only KEY]...
         [--wait SECONDS]               plan, confirm, then write the changes to Halo; --only
                                        applies the changes with these keys (the "key" of each
                                        change in plan --json) and the sites they need; while
                                        another apply against the same Halo runs, refuse (or
                                        wait up to --wait seconds for it)
-  --incremental                        read Entra from its cached snapshot (.halo-identity/)
-                                       brought up to date with Graph delta queries
+  --incremental                        read each directory from its cached snapshot
+                                       (.halo-identity/) brought up to date the way its API
+                                       allows (Entra: Graph delta queries; Okta: lastUpdated
+                                       and lastMembershipUpdated filters)
   report access|licences|orphans [FILE] [--format csv|json|md] [--out FILE] [--all]
         [--idle-days N] [--licence-cost X] [--fail-on idle|orphans|ungranted]
         [--review-sheet] [--apply-review SHEET [--yes]]
                                        the access review (each grant and what grants it),
                                        licence hygiene (idle agents, named licences of people
-                                       gone from Entra, a monthly cost), orphans; read-only;
+                                       gone from the directory, a monthly cost), orphans; read-only;
                                        exit 2 with --fail-on when there is something;
                                        --review-sheet writes the access review to fill in
                                        (keep, revoke, fix in Entra), --apply-review removes
                                        what it revokes, confirmed and journalled
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
                                        the inverse of an apply, as a plan to review (then apply)
-  demo [--users N] [--halo-mode M]     run everything against the built-in simulators
-  sim [--port N] [--users N] [--halo-mode M]
+  demo [--users N] [--halo-mode M] [--mixed]
+                                       run everything against the built-in simulators;
+                                       --mixed adds a customer's Okta org beside the Entra tenant
+  sim [--port N] [--users N] [--halo-mode M] [--mixed]
                                        run the simulators and print a mapping to use with them
   --halo-mode M                        how the Halo simulator answers where Halo's documents
                                        allow several readings: documented (default), older-rows,
@@ -238,7 +242,7 @@ async function applyCommand(args: string[], io: Io): Promise<number> {
       io.stdout.write(renderText(run.plan));
       const selection = values.only ? selectChanges(run.plan, values.only) : undefined;
       if (selection) {
-        for (const k of selection.unknown) io.stderr.write(`--only ${k}: no such change in this plan (Entra or Halo changed since the key was taken); left out.\n`);
+        for (const k of selection.unknown) io.stderr.write(`--only ${k}: no such change in this plan (the directory or Halo changed since the key was taken); left out.\n`);
         for (const c of selection.needed) io.stderr.write(`Also applying ${c.action} ${c.kind} "${c.name}": a selected user is placed there.\n`);
       }
       const chosen = selection?.changes ?? run.plan.changes;

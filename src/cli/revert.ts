@@ -32,7 +32,7 @@ export async function runRevert(args: string[], io: Io, confirm: (summary: strin
   const progress = new Progress(io.stderr);
   try {
     // The same gate as apply: the mapping's thresholds, over the records in managed scope now.
-    progress.step('Reading Entra and Halo to check the safety thresholds');
+    progress.step('Reading the directories and Halo to check the safety thresholds');
     const gated = await revertWith(conns, readJournal(journalFile), path.basename(journalFile));
     if (gated.blocked && !values['allow-over-threshold']) {
       io.stderr.write(`Revert refused: ${gated.blocked.reason}. Run again with --allow-over-threshold to revert anyway.\n`);

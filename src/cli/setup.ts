@@ -28,7 +28,7 @@ export async function runTest(args: string[], io: Io): Promise<number> {
   try {
     const checks = await testConnections(conns);
     for (const c of checks) {
-      io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.side === 'halo' ? 'Halo' : 'Entra'} ${c.name}: ${c.detail}\n`);
+      io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.system} ${c.name}: ${c.detail}\n`);
       if (c.fix) io.stdout.write(`     fix: ${c.fix}\n`);
     }
     const failed = checks.filter((c) => !c.ok).length;

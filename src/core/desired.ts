@@ -1,8 +1,8 @@
-// Desired state: for every Entra identity, which rule (if any) selects it as an agent and as a
+// Desired state: for every directory identity, which rule (if any) selects it as an agent and as a
 // user, and which extra roles and CABs its groups grant. First matching rule wins.
 import type { AgentRule, Mapping, Selector, UserRule } from './mapping';
-import { tenantOf } from './mapping';
-import type { EntraSnapshot, EntraTenantSnapshot, EntraUser } from './snapshot';
+import { asksForGuests, Directory, directoryOfTenant, tenantOf } from './directories';
+import type { DirectorySnapshot, DirectoryTenant, DirectoryUser } from './snapshot';
 import { readAttribute } from './values';
 
 export interface Selection<R> {
@@ -13,7 +13,7 @@ export interface Selection<R> {
 
 export interface Identity {
   tenant: string;
-  user: EntraUser;
+  user: DirectoryUser;
   agent: Selection<AgentRule> | null;
   userRule: Selection<UserRule> | null;
   /** These four may be shared between identities (copy-on-write while building): never mutate them. */
@@ -31,7 +31,7 @@ export interface Identity {
 /** Group refs → member id sets for one tenant. */
 export type GroupIndex = Map<string, Set<string>>;
 
-export function groupIndex(tenant: EntraTenantSnapshot): GroupIndex {
+export function groupIndex(tenant: DirectoryTenant): GroupIndex {
   const index: GroupIndex = new Map();
   for (const g of tenant.groups) index.set(g.ref, new Set(g.memberIds));
   return index;
@@ -48,16 +48,16 @@ interface Compiled {
   because: string;
 }
 
-function compile(sel: Selector): Compiled {
+function compile(sel: Selector, directory: Directory | undefined): Compiled {
   const refs = [...(sel.group ? [sel.group] : []), ...(sel.groups ?? [])];
   const where = Object.entries(sel.where ?? {});
   let because = sel.all ? 'all users' : '';
   if (!refs.length && sel.where) because = 'where ' + where.map(([k, v]) => `${k}=${v}`).join(', ');
-  return { wantsGuests: sel.includeGuests === true || sel.where?.userType === 'Guest', refs, inRefs: refs.map((r) => `in ${r}`), where, because };
+  return { wantsGuests: asksForGuests(sel, directory), refs, inRefs: refs.map((r) => `in ${r}`), where, because };
 }
 
-function verdict(c: Compiled, user: EntraUser, groups: GroupIndex): string | null {
-  if (user.userType === 'Guest' && !c.wantsGuests) return null;
+function verdict(c: Compiled, user: DirectoryUser, groups: GroupIndex): string | null {
+  if (user.guest && !c.wantsGuests) return null;
   let because = c.because;
   if (c.refs.length) {
     let hit = -1;
@@ -73,8 +73,8 @@ function verdict(c: Compiled, user: EntraUser, groups: GroupIndex): string | nul
 }
 
 /** Whether `sel` selects `user`; returns the explanation, or null. */
-export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): string | null {
-  return verdict(compile(sel), user, groups);
+export function selects(sel: Selector, user: DirectoryUser, groups: GroupIndex, directory: Directory | undefined): string | null {
+  return verdict(compile(sel, directory), user, groups);
 }
 
 /**
@@ -82,17 +82,17 @@ export function selects(sel: Selector, user: EntraUser, groups: GroupIndex): str
  * clientDefault): the clients that rule manages. Clients are never created, so only names Halo
  * has come to count, and those are what the scope is made of.
  */
-export function clientNamesByRule(mapping: Mapping, entra: EntraSnapshot): Map<string, Set<string>> {
+export function clientNamesByRule(mapping: Mapping, directories: DirectorySnapshot): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const rule of mapping.users ?? []) {
     if (!rule.clientFrom) continue;
     const names = new Set<string>(rule.clientDefault ? [rule.clientDefault] : []);
-    const tenant = entra.tenants.find((t) => t.tenant === tenantOf(mapping, rule));
+    const tenant = directories.tenants.find((t) => t.tenant === tenantOf(mapping, rule));
     if (tenant) {
-      const c = compile(rule.from);
+      const c = compile(rule.from, directoryOfTenant(mapping, tenant.tenant));
       const groups = groupIndex(tenant);
       for (const user of tenant.users) {
-        if (!user.accountEnabled || verdict(c, user, groups) === null) continue;
+        if (!user.enabled || verdict(c, user, groups) === null) continue;
         const v = readAttribute(user, rule.clientFrom);
         if (v !== null) names.add(String(v).trim());
       }
@@ -103,13 +103,14 @@ export function clientNamesByRule(mapping: Mapping, entra: EntraSnapshot): Map<s
 }
 
 /** `isProtected`: whether the identity's agent or user record is one the mapping protects (it then gets no rule of that kind). */
-export function desiredIdentities(mapping: Mapping, entra: EntraSnapshot, isProtected: (tenant: string, user: EntraUser, kind: 'agent' | 'user') => boolean): Identity[] {
+export function desiredIdentities(mapping: Mapping, directories: DirectorySnapshot, isProtected: (tenant: string, user: DirectoryUser, kind: 'agent' | 'user') => boolean): Identity[] {
   const out: Identity[] = [];
-  for (const t of entra.tenants) {
+  for (const t of directories.tenants) {
     const groups = groupIndex(t);
+    const directory = directoryOfTenant(mapping, t.tenant);
     const mine = <X extends { tenant?: string }>(xs: X[] | undefined) => (xs ?? []).filter((x) => tenantOf(mapping, x) === t.tenant);
-    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from), made: new Map<string, Selection<AgentRule>>() }));
-    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from), made: new Map<string, Selection<UserRule>>() }));
+    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<AgentRule>>() }));
+    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<UserRule>>() }));
     const grants = mine(mapping.roles);
     const cabs = mine(mapping.cab);
     // One set per rule, shared by the identities it selects; copied only when a grant adds to it.
@@ -165,7 +166,7 @@ function withAll(set: Set<string>, items: string[]): Set<string> {
  * The first rule that selects the user (Halo's sequence). A rule gives few distinct explanations,
  * so each Selection is made once and shared by the identities it applies to (never changed).
  */
-function first<R>(rules: Array<{ rule: R; c: Compiled; made: Map<string, Selection<R>> }>, user: EntraUser, groups: GroupIndex): Selection<R> | null {
+function first<R>(rules: Array<{ rule: R; c: Compiled; made: Map<string, Selection<R>> }>, user: DirectoryUser, groups: GroupIndex): Selection<R> | null {
   for (const { rule, c, made } of rules) {
     const because = verdict(c, user, groups);
     if (!because) continue;

@@ -4,10 +4,10 @@ import type { Mapping } from './mapping';
 import { DEFAULT_MATCH_AGENTS } from './mapping';
 import { haloNeeds } from './needs';
 import { resolveScope } from './scope';
-import type { EntraSnapshot, HaloSnapshot } from './snapshot';
+import type { DirectorySnapshot, HaloSnapshot } from './snapshot';
 import { identityMatchValue, normalise } from './values';
 
-export function detailsNeeded(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): { users: number[]; agents: number[] } {
+export function detailsNeeded(mapping: Mapping, directories: DirectorySnapshot, halo: HaloSnapshot): { users: number[]; agents: number[] } {
   const needs = haloNeeds(mapping);
   const users: number[] = [];
   if ((mapping.users ?? []).length) {
@@ -22,7 +22,7 @@ export function detailsNeeded(mapping: Mapping, entra: EntraSnapshot, halo: Halo
   if ((mapping.agents ?? []).length) {
     const keys = mapping.match?.agents ?? DEFAULT_MATCH_AGENTS;
     const wanted = new Map(keys.map((k) => [k, new Set<string>()]));
-    for (const t of entra.tenants) {
+    for (const t of directories.tenants) {
       for (const user of t.users) {
         for (const k of keys) {
           const v = normalise(k, identityMatchValue(mapping.fields?.agents?.[k], user, k));

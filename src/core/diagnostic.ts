@@ -64,3 +64,13 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
     (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
   );
 }
+
+/** How a value is named in a message: from its list item down (`from.where.userType`), or whole. */
+export function labelOf(path: Path): string {
+  for (let i = path.length - 2; i >= 0; i--) if (typeof path[i] === 'number') return formatPath(path.slice(i + 1));
+  return formatPath(path);
+}
+
+export function where(path: Path): string {
+  return path.length ? ` in ${formatPath(path)}` : ' at the top level';
+}

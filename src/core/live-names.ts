@@ -1,34 +1,35 @@
 // Names from the cached snapshots, for completion and did-you-mean diagnostics. A list is given
 // only when the snapshot read it in full: a list left out is not checked, whereas a partial list
 // would flag real names as unknown.
+import { tenantOf } from './directories';
 import type { Mapping } from './mapping';
 import type { HaloNeeds } from './needs';
 import type { LiveNames } from './semantic';
-import type { EntraSnapshot, HaloSnapshot } from './snapshot';
+import type { DirectorySnapshot, HaloSnapshot } from './snapshot';
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].filter(Boolean).sort((a, b) => a.localeCompare(b));
 
 export function liveNamesOf(
-  snapshots: { entra: EntraSnapshot; halo: HaloSnapshot },
+  snapshots: { directories: DirectorySnapshot; halo: HaloSnapshot },
   read: HaloNeeds,
   /** Every group of each tenant, when it could be listed. */
   allGroups: Record<string, string[]> | undefined,
   /** The current mapping, whose own group names count as known when a tenant's full list is not. */
   mapping: Mapping | null,
 ): LiveNames {
-  const { halo, entra } = snapshots;
+  const { halo, directories } = snapshots;
   const clientName = new Map(halo.clients.map((c) => [c.id, c.name]));
-  const entraGroups: Record<string, string[]> = {};
-  for (const t of entra.tenants) {
+  const groups: Record<string, string[]> = {};
+  for (const t of directories.tenants) {
     if (allGroups?.[t.tenant]) {
-      entraGroups[t.tenant] = allGroups[t.tenant];
+      groups[t.tenant] = allGroups[t.tenant];
       continue;
     }
     const named = mappingGroups(mapping, t.tenant);
-    entraGroups[t.tenant] = sorted([...t.groups.flatMap((g) => [g.displayName, g.ref]), ...named]);
+    groups[t.tenant] = sorted([...t.groups.flatMap((g) => [g.displayName, g.ref]), ...named]);
   }
   return {
-    entraGroups,
+    groups,
     agentRoles: read.agentRoles ? sorted(halo.agentRoles.map((r) => r.name)) : undefined,
     userRoles: read.userRoles ? sorted(halo.userRoles.map((r) => r.name)) : undefined,
     teams: read.teams ? sorted(halo.teams.map((t) => t.name)) : undefined,
@@ -43,7 +44,7 @@ export function liveNamesOf(
 
 function mappingGroups(mapping: Mapping | null, tenant: string): string[] {
   if (!mapping) return [];
-  const mine = (item: { tenant?: string }) => (item.tenant ?? mapping.entra[0]?.name) === tenant;
+  const mine = (item: { tenant?: string; source?: string }) => tenantOf(mapping, item) === tenant;
   const out: string[] = [];
   for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
     if (!mine(rule)) continue;

@@ -1,8 +1,6 @@
 // The mapping file's shape after parsing and schema validation (schemas/halo-identity.schema.json
 // is the source of truth; these types mirror it). Values of secrets stay as references here.
 
-export type Cloud = 'global' | 'usgov' | 'china' | { loginUrl: string; graphUrl: string };
-
 export interface HaloConnection {
   url: string;
   authUrl?: string;
@@ -15,28 +13,12 @@ export interface HaloConnection {
   rateLimit?: { requests: number; windowSeconds: number };
 }
 
-export interface EntraCertificate {
-  thumbprintSha256: string;
-  privateKeyFile?: string;
-  privateKey?: string;
-  x5c?: string;
-}
-
-export interface EntraConnection {
-  name: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret?: string;
-  certificate?: EntraCertificate;
-  cloud?: Cloud;
-}
-
 export interface TlsSettings {
   /** Extra certificate authorities (PEM file paths) trusted in addition to the system's. */
   caFiles?: string[];
 }
 
-/** Which Entra identities a rule selects. All given conditions must hold. */
+/** Which directory identities a rule selects. All given conditions must hold. */
 export interface Selector {
   group?: string;
   groups?: string[];
@@ -46,9 +28,14 @@ export interface Selector {
   all?: boolean;
 }
 
-interface RuleBase {
-  rule: string;
+/** The connection an item reads: `tenant:`, or its clearer alias `source:` (one of the two, or neither when there is one connection). */
+interface ReadsFrom {
   tenant?: string;
+  source?: string;
+}
+
+interface RuleBase extends ReadsFrom {
+  rule: string;
   from: Selector;
 }
 
@@ -63,7 +50,7 @@ export interface AgentRule extends RuleBase {
 }
 
 export interface UserRule extends RuleBase {
-  /** The one Halo client of the rule's users; or `clientFrom`, each user's from an Entra attribute. */
+  /** The one Halo client of the rule's users; or `clientFrom`, each user's from a directory attribute. */
   client?: string;
   clientFrom?: string;
   clientDefault?: string;
@@ -74,26 +61,24 @@ export interface UserRule extends RuleBase {
   roles?: string[];
 }
 
-export interface RoleGrant {
+export interface RoleGrant extends ReadsFrom {
   group?: string;
   noManager?: boolean;
-  tenant?: string;
   agentRoles?: string[];
   userRoles?: string[];
   /** The agents this grant covers are made (or kept) inactive, whatever rule selects them. */
   inactive?: boolean;
 }
 
-export interface CabGrant {
+export interface CabGrant extends ReadsFrom {
   group: string;
-  tenant?: string;
   cab: string;
   role?: string;
   /** Whether group members join as agents (default) or as users. */
   members?: 'agents' | 'users';
 }
 
-/** Halo field ← Entra attribute: a name, a list (first non-empty), or the long form. */
+/** Halo field ← directory attribute: a name, a list (first non-empty), or the long form. */
 export type FieldSource = string | string[];
 export interface FieldLong {
   from?: FieldSource;
@@ -117,7 +102,7 @@ export type Threshold = number | string;
 export interface Mapping {
   version: 1;
   halo: HaloConnection;
-  entra: EntraConnection[];
+  // The directory lists (entra:, okta:, …) are read through connectionsOf() in directories.ts.
   tls?: TlsSettings;
   match?: { users?: MatchKeyUser[]; agents?: MatchKeyAgent[] };
   agents?: AgentRule[];
@@ -142,13 +127,8 @@ export const DEFAULT_PAGE_SIZE = 1000;
 export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_RATE_LIMIT = { requests: 300, windowSeconds: 300 };
 
-/** The tenant a rule or grant reads from: its own, or the only configured one. */
 /** The CAB role a CAB's members get: the first `cab[]` grant of that CAB that names one. */
 export function cabRoleOf(mapping: Mapping, cab: string): string | undefined {
   const key = cab.toLowerCase();
   return mapping.cab?.find((c) => c.cab.toLowerCase() === key && c.role !== undefined)?.role;
-}
-
-export function tenantOf(mapping: Mapping, item: { tenant?: string }): string {
-  return item.tenant ?? mapping.entra[0]?.name ?? '';
 }

@@ -1,12 +1,13 @@
 // What each reader must fetch for a mapping: exactly the attributes, groups and Halo lists it uses.
-import { MANAGER_AGENT, managerAttribute } from './entra-attributes';
-import { FieldSpec, Mapping, tenantOf } from './mapping';
+import { attributeProblem, MANAGER_AGENT, managerAttribute } from './attributes';
+import { connectionsOf, Directory, tenantOf } from './directories';
+import type { FieldSpec, Mapping } from './mapping';
 
-export interface EntraNeeds {
+export interface DirectoryNeeds {
   tenant: string;
-  /** Graph user properties for $select (always includes id, accountEnabled, userType, mail, userPrincipalName, displayName). */
+  /** The attributes the mapping reads from this connection (each reader adds the ones it always reads). */
   attributes: string[];
-  /** Group references (display name or object id) whose transitive user members are needed. */
+  /** Group references (name or id) whose user members (transitive where groups nest) are needed. */
   groups: string[];
   /** Whether each user's manager id is needed (a `noManager` grant, a `manager.…` field). */
   manager: boolean;
@@ -27,8 +28,6 @@ export interface HaloNeeds {
   cabs: boolean;
 }
 
-const BASE_ATTRIBUTES = ['id', 'accountEnabled', 'userType', 'displayName', 'mail', 'userPrincipalName'];
-
 /** `businessPhones[0]` → `businessPhones`. */
 export function attributeName(source: string): string {
   const i = source.indexOf('[');
@@ -42,13 +41,18 @@ export function fieldSources(spec: FieldSpec): string[] {
   return from === undefined ? [] : typeof from === 'string' ? [from] : from;
 }
 
-export function entraNeeds(mapping: Mapping): EntraNeeds[] {
-  return mapping.entra.map((conn) => {
-    const attributes = new Set(BASE_ATTRIBUTES);
+/**
+ * Per connection, what its reader must fetch. Fields apply to every directory, so a field source
+ * this directory does not have (`email` of another directory, in `[mail, email]`) is not asked of it.
+ */
+export function directoryNeeds(mapping: Mapping): DirectoryNeeds[] {
+  return connectionsOf(mapping).map(({ name, directory }) => {
+    const attributes = new Set<string>();
     const groups = new Set<string>();
     let manager = false;
     const managerAttributes = new Set<string>();
-    const read = (source: string) => {
+    const read = (source: string, anyDirectory = false) => {
+      if (anyDirectory && !has(directory, source)) return;
       const of = managerAttribute(source);
       if (of === undefined) return void attributes.add(attributeName(source));
       manager = true;
@@ -58,7 +62,7 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
         managerAttributes.add(of);
       }
     };
-    const mine = (item: { tenant?: string }) => tenantOf(mapping, item) === conn.name;
+    const mine = (item: { tenant?: string; source?: string }) => tenantOf(mapping, item) === name;
     for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
       if (!mine(rule)) continue;
       if (rule.from.group) groups.add(rule.from.group);
@@ -74,10 +78,15 @@ export function entraNeeds(mapping: Mapping): EntraNeeds[] {
     }
     for (const cab of mapping.cab ?? []) if (mine(cab)) groups.add(cab.group);
     for (const specs of [mapping.fields?.users, mapping.fields?.agents]) {
-      for (const spec of Object.values(specs ?? {})) for (const s of fieldSources(spec)) read(s);
+      for (const spec of Object.values(specs ?? {})) for (const s of fieldSources(spec)) read(s, true);
     }
-    return { tenant: conn.name, attributes: [...attributes].sort(), groups: [...groups].sort(), manager, managerAttributes: [...managerAttributes].sort() };
+    return { tenant: name, attributes: [...attributes].sort(), groups: [...groups].sort(), manager, managerAttributes: [...managerAttributes].sort() };
   });
+}
+
+/** Whether the directory has the attribute (a field's source may be another directory's). */
+function has(directory: Directory, source: string): boolean {
+  return attributeProblem(directory, source) === undefined;
 }
 
 export function haloNeeds(mapping: Mapping): HaloNeeds {

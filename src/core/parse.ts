@@ -3,8 +3,9 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, Node, Pair, YAMLMap, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import schema from '../../schemas/halo-identity.schema.json';
-import { entraAttributeProblem } from './entra-attributes';
-import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, formatPath } from './diagnostic';
+import { attributeDiagnostics } from './attribute-checks';
+import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, formatPath, labelOf, where } from './diagnostic';
+import { directoryWithArticle } from './directories';
 import { Mapping } from './mapping';
 import { REFERENCE_PATTERN } from './secrets';
 import { checkSemantics } from './semantic';
@@ -39,6 +40,10 @@ ajv.addVocabulary([
   'markdownEnumDescriptions',
   'deprecationMessage',
   'defaultSnippets',
+  // Generated parts (scripts/build-language.mjs): a directory list and its connection, and
+  // attribute names checked by the schema for editors that know only the schema.
+  'x-directory',
+  'x-attribute',
 ]);
 const SCHEMA_ID: string = schema.$id;
 const validateMapping: ValidateFunction = ajv.compile(schema);
@@ -124,6 +129,9 @@ export function parseMapping(raw: string): ParsedMapping {
     diagnostics.push(aliasProblem(e, source));
     return finish();
   }
+
+  // Whether or not the rest matches the schema, every attribute name is checked against its directory.
+  diagnostics.push(...attributeDiagnostics(data, source));
 
   if (!validateMapping(data)) {
     const errors = refineRequired(collapseUnions(validateMapping.errors ?? [], ''));
@@ -522,16 +530,6 @@ function toPath(pointer: string, data: unknown): Path {
   return path;
 }
 
-/** How a value is named in a message: from its list item down (`from.where.userType`), or whole. */
-function labelOf(path: Path): string {
-  for (let i = path.length - 2; i >= 0; i--) if (typeof path[i] === 'number') return formatPath(path.slice(i + 1));
-  return formatPath(path);
-}
-
-function where(path: Path): string {
-  return path.length ? ` in ${formatPath(path)}` : ' at the top level';
-}
-
 /** Schema-supplied text: "must …" gets the value's name in front; a full sentence stays as it is. */
 function schemaText(label: string, text: string): string {
   const t = text.replace(/\.$/, '');
@@ -576,7 +574,8 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
   const path = toPath(e.instancePath, data);
   const label = labelOf(path);
   const parent = (e.parentSchema ?? {}) as SchemaNode;
-  const custom = typeof parent.errorMessage === 'string' ? parent.errorMessage : undefined;
+  // Schema messages say "{a directory}" where the file's own directory belongs ("an Entra").
+  const custom = typeof parent.errorMessage === 'string' ? parent.errorMessage.replace('{a directory}', directoryWithArticle(data as Mapping)) : undefined;
   const at = (r: Range | undefined) => r ?? source.headRangeOf(path) ?? START;
   const make = (code: string, message: string, range: Range | undefined, p: Path = path, suggestions?: string[]): Diagnostic => ({
     severity: 'error',
@@ -603,8 +602,8 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
     case 'propertyNames': {
       const key = String(params.propertyName);
       const names = resolveRef((parent.propertyNames as SchemaNode) ?? {});
-      const attribute = isAttribute(names) ? entraAttributeProblem(key) : undefined;
-      if (attribute) return make('unknown-attribute', `key "${key}"${where(path)}: ${attribute.message}`, source.keyRangeOf([...path, key]), [...path, key], attribute.suggestions);
+      // Attribute names are checked against their directory's catalogue (attribute-checks.ts).
+      if (isAttribute(names)) return undefined;
       const text = (names.patternErrorMessage as string | undefined) ?? 'must be a valid name';
       return make('invalid-key', schemaText(`key "${key}"${where(path)}`, text), source.keyRangeOf([...path, key]), [...path, key]);
     }
@@ -630,8 +629,7 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
     case 'const':
       return make('invalid-value', custom ? schemaText(label, custom) : `${label} must be ${JSON.stringify(params.allowedValue)}`, source.rangeOf(path));
     case 'pattern': {
-      const attribute = isAttribute(parent) && typeof e.data === 'string' ? entraAttributeProblem(e.data) : undefined;
-      if (attribute) return make('unknown-attribute', `${label}: ${attribute.message}`, source.rangeOf(path), path, attribute.suggestions);
+      if (isAttribute(parent)) return undefined;
       const text = (parent.patternErrorMessage as string | undefined) ?? custom;
       const message = text ? schemaText(label, text) : `${label} is not in the expected form`;
       return make(codeFor(parent), message, source.rangeOf(path));
@@ -666,6 +664,9 @@ function schemaProblem(e: Problem, data: unknown, source: SourceMap): Diagnostic
     case 'anyOf':
     case 'oneOf':
       return unionProblem(e, path, label, custom, source, make);
+    case 'if':
+      // The failing `then` reports its own errors (the schema-only attribute checks, x-attribute).
+      return undefined;
     default:
       return make('invalid-value', `${label} ${e.message ?? 'is not valid'}`, source.rangeOf(path));
   }
@@ -683,6 +684,11 @@ function unionProblem(
   const keys = branches.map((b) => ((b.required as string[]) ?? []).join(' and '));
   const container = formatPath(path) || 'the file';
   if (e.union === 'missing') {
+    // At the top level the alternatives are the directory lists: a file must read at least one.
+    if (!path.length) {
+      const message = keys.length === 1 ? `missing required key "${keys[0]}" at the top level` : `missing a directory to read identities from at the top level: give ${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`;
+      return make('missing-key', message, source.headRangeOf(path));
+    }
     return make('missing-key', `${container} needs ${keys.join(' or ')}`, source.headRangeOf(path));
   }
   if (e.union === 'conflict') {
@@ -707,9 +713,9 @@ function unionProblem(
   return make('wrong-type', `${label} must be ${kinds.join(' or ')}`, source.rangeOf(path));
 }
 
-/** The schema's Entra attribute names (definitions.attribute, generated from Graph's metadata). */
+/** The schema's attribute names (definitions.attribute): which ones exist is the directory's to say. */
 function isAttribute(node: SchemaNode): boolean {
-  return node.pattern === (schema.definitions.attribute as SchemaNode).pattern;
+  return node['x-attribute'] === true || node.pattern === (schema.definitions.attribute as SchemaNode).pattern;
 }
 
 function codeFor(node: SchemaNode): string {

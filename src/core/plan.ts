@@ -1,4 +1,4 @@
-// plan(mapping, entra, halo) → Plan: pure and deterministic. It decides, for every Entra identity
+// plan(mapping, directories, halo) → Plan: pure and deterministic. It decides, for every directory identity
 // and every Halo record in managed scope, what should change and why (DESIGN §2, §2a, §3).
 import type { Action, CabDelta, CabRoleChange, Change, FieldChange, MembershipDelta, Memberships, Orphan, Plan, PlanError, RuleStats, Summary } from './changes';
 import { ACTIONS } from './changes';
@@ -6,20 +6,21 @@ import { clientNamesByRule, desiredIdentities, Identity, Selection } from './des
 import { didYouMean, suggest } from './suggest';
 import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
-import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS, tenantOf } from './mapping';
-import { MANAGER, MANAGER_AGENT } from './entra-attributes';
+import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
+import { MANAGER, MANAGER_AGENT } from './attributes';
+import { directoryLabel, directoryOfTenant, tenantOf } from './directories';
 import { attributeName, fieldSources } from './needs';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { GrantSources, type GrantType } from './provenance';
 import { PlanInputError, resolveScope, Scope } from './scope';
-import type { EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
+import type { DirectorySnapshot, DirectoryUser, HaloAgent, HaloSnapshot, HaloUser } from './snapshot';
 
 type Kind = 'agent' | 'user';
 
 interface Ctx {
   mapping: Mapping;
   halo: HaloSnapshot;
-  entra: EntraSnapshot;
+  directories: DirectorySnapshot;
   scope: Scope;
   changes: Change[];
   errors: PlanError[];
@@ -40,6 +41,10 @@ interface Ctx {
   agentOf: Map<string, number>;
   /** The Halo agent id of an identity's manager's agent record; null when there is none (yet). */
   managerAgent: (id: Identity) => number | null;
+  /** How messages name the directory of a tenant ("Entra"), or of the whole mapping. */
+  label: (tenant?: string) => string;
+  /** Whether the tenant's directory links Halo users by `azureoid` (else they are matched afresh every run). */
+  links: (tenant: string) => boolean;
   /** The CAB role a CAB's members get (the mapping's `cab[].role`, in Halo's spelling), memoised. */
   cabRole: (cab: string) => string | undefined;
   /** Halo's spelling of role and team names, made once per plan. */
@@ -57,20 +62,22 @@ export interface PlanOptions {
   onMatch?: (kind: Kind, haloId: number, identity: Identity) => void;
 }
 
-export function plan(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
-  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, entra));
+export function plan(mapping: Mapping, directories: DirectorySnapshot, halo: HaloSnapshot, options: PlanOptions = {}): Plan {
+  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, directories));
   const agentOf = new Map<string, number>();
-  const ctx: Ctx = { mapping, halo, entra, scope, agentOf, sources: new GrantSources(mapping, entra),
+  const ctx: Ctx = { mapping, halo, directories, scope, agentOf, sources: new GrantSources(mapping, directories),
     managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
-    specs: fieldSpecs(mapping, entra),
+    specs: fieldSpecs(mapping, directories),
+    label: memoOptional((tenant) => directoryLabel(mapping, tenant)),
+    links: memo((tenant) => directoryOfTenant(mapping, tenant)?.links === 'azureoid'),
     cabRole: memo((cab) => {
       const role = cabRoleOf(mapping, cab);
       return role === undefined ? undefined : (halo.cabs.find((c) => nameKey(c.name) === nameKey(cab))?.roles.find((r) => nameKey(r) === nameKey(role)) ?? role);
     }),
     display: { agent: (n) => scope.roleName('agent', n), user: (n) => scope.roleName('user', n), team: (n) => scope.teamName(n) },
   };
-  const identities = desiredIdentities(mapping, entra, (tenant, user, kind) => scope.isProtectedIdentity(tenant, user, kind));
-  const entraIds = new Map(entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
+  const identities = desiredIdentities(mapping, directories, (tenant, user, kind) => scope.isProtectedIdentity(tenant, user, kind));
+  const entraIds = new Map(directories.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
   if ((mapping.users ?? []).length) planUsers(ctx, identities, entraIds, options);
   if ((mapping.agents ?? []).length) planAgents(ctx, identities, entraIds, options);
   ctx.changes.push(...ctx.siteCreates.values());
@@ -89,13 +96,16 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
   const matchedUnselected = new Map<number, Identity>();
   const deprovision = mapping.deprovision?.users ?? 'ignore';
 
-  let user: EntraUser;
-  const matchValue = (k: string) => (k === 'azureoid' ? user.id : identityMatchValue(mapping.fields?.users?.[k], user));
+  let user: DirectoryUser;
+  let links = true;
+  // A directory that does not link by azureoid is matched by the other keys only, and never claims an azureoid.
+  const matchValue = (k: string) => (k === 'azureoid' ? (links ? user.id : null) : identityMatchValue(mapping.fields?.users?.[k], user));
   for (const id of identities) {
     const sel = id.userRule;
-    const enabled = id.user.accountEnabled;
+    const enabled = id.user.enabled;
     user = id.user;
-    const found = index.find(keys, matchValue, id.user.id);
+    links = ctx.links(id.tenant);
+    const found = index.find(keys, matchValue, links ? id.user.id : '');
     if ('error' in found) {
       if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, found.error));
       // Records an identity might own are never deprovisioned or called orphans while in doubt.
@@ -108,7 +118,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       continue;
     }
     if (claimed.has(record.id)) {
-      if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `Halo user #${record.id} is already claimed by another Entra identity`));
+      if (sel) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `Halo user #${record.id} is already claimed by another ${ctx.label()} identity`));
       continue;
     }
     // The user record of an identity whose user side is protected: matched, never touched.
@@ -128,11 +138,11 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       continue;
     }
     ctx.managedRecords++;
-    const link: Record<string, FieldChange> = linked ? NO_FIELDS : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
+    const link: Record<string, FieldChange> = linked || !links ? NO_FIELDS : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
     if (sel && enabled) {
       updateUser(ctx, id, sel, record, link);
     } else if (!record.inactive && deprovision === 'deactivate') {
-      const why = !enabled ? 'disabled in Entra' : 'no user rule selects them any more';
+      const why = !enabled ? `disabled in ${ctx.label(id.tenant)}` : 'no user rule selects them any more';
       ctx.changes.push(deactivation('user', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, link));
     }
   }
@@ -145,10 +155,13 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       continue;
     }
     if (!isEmpty(record.azureoid)) {
-      const tenants = scope.tenantsForUser(record);
-      const exists = tenants.some((t) => entraIds.get(t)?.has(String(record.azureoid).toLowerCase()) || entraIds.get(t)?.has(String(record.azureoid)));
-      if (!exists && deprovision === 'deactivate') ctx.changes.push(deactivation('user', record, String(record.azureoid), tenants[0] ?? null, null, 'deleted in Entra', {}));
-      continue;
+      // Resolved only where the link means something: in the linking directories whose rules target the record.
+      const tenants = scope.tenantsForUser(record).filter((t) => ctx.links(t));
+      if (tenants.length) {
+        const exists = tenants.some((t) => entraIds.get(t)?.has(String(record.azureoid).toLowerCase()) || entraIds.get(t)?.has(String(record.azureoid)));
+        if (!exists && deprovision === 'deactivate') ctx.changes.push(deactivation('user', record, String(record.azureoid), tenants[0], null, `deleted in ${ctx.label(tenants[0])}`, {}));
+        continue;
+      }
     }
     orphan(ctx, 'user', record, matchedUnselected.get(record.id));
   }
@@ -171,7 +184,7 @@ function userClient(ctx: Ctx, id: Identity, rule: UserRule): { id: number; name:
   if (!rule.clientFrom) return ctx.scope.client(rule.client!);
   const v = readAttribute(id.user, rule.clientFrom);
   const name = isEmpty(v) ? (rule.clientDefault ?? null) : String(v).trim();
-  if (!name) return `${rule.clientFrom} is empty in Entra and rule ${rule.rule} has no clientDefault`;
+  if (!name) return `${rule.clientFrom} is empty in ${ctx.label(id.tenant)} and rule ${rule.rule} has no clientDefault`;
   const client = ctx.scope.clientNamed(name);
   if (client) return client;
   return `${rule.clientFrom} "${name}" names no Halo client${didYouMean(suggest(name, ctx.scope.clientList()))}; clients are never created`;
@@ -184,7 +197,7 @@ function userPlacement(ctx: Ctx, id: Identity, rule: UserRule): Placement | stri
   if (rule.siteFrom) {
     const v = readAttribute(id.user, rule.siteFrom);
     siteName = isEmpty(v) ? (rule.siteDefault ?? null) : String(v).trim();
-    if (!siteName) return `${rule.siteFrom} is empty in Entra and rule ${rule.rule} has no siteDefault`;
+    if (!siteName) return `${rule.siteFrom} is empty in ${ctx.label(id.tenant)} and rule ${rule.rule} has no siteDefault`;
   }
   const existing = ctx.scope.site(client.id, siteName!);
   if (existing) return placementOf(ctx, client.id, client.name, existing.name, existing.id);
@@ -206,7 +219,7 @@ function createUser(ctx: Ctx, id: Identity, sel: Selection<UserRule>): void {
   if (typeof placement === 'string') return void ctx.errors.push(identityError(id, 'user', sel.rule.rule, placement));
   const fields = desiredFields(ctx.specs(id.tenant).users, id.user, null, true);
   fields.site_id = { from: null, to: placement.id };
-  fields.azureoid = { from: null, to: id.user.id };
+  if (ctx.links(id.tenant)) fields.azureoid = { from: null, to: id.user.id };
   const memberships = membershipChanges(ctx, 'user', id, null);
   count(ctx, sel.rule.rule, 'user');
   ctx.changes.push(change('create', 'user', id, null, sel, 'not in Halo yet', fields, memberships, placement));
@@ -253,7 +266,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
 
   for (const { id, record } of matched) {
     const sel = id.agent;
-    const enabled = id.user.accountEnabled;
+    const enabled = id.user.enabled;
     // Licence management: a rule or a grant that makes its agents inactive (never created active).
     const inactiveBy = sel ? (sel.rule.inactive ? `rule ${sel.rule.rule}` : id.agentInactiveBy) : undefined;
     if (!record) {
@@ -265,7 +278,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
       continue;
     }
     if (claimed.has(record.id)) {
-      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, `Halo agent #${record.id} is already claimed by another Entra identity`));
+      if (sel) ctx.errors.push(identityError(id, 'agent', sel.rule.rule, `Halo agent #${record.id} is already claimed by another ${ctx.label()} identity`));
       continue;
     }
     claimed.add(record.id);
@@ -281,7 +294,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     } else if (sel && enabled) {
       updateAgent(ctx, id, sel, record);
     } else if (!record.disabled && deprovision === 'deactivate') {
-      const why = !enabled ? 'disabled in Entra' : 'no agent rule selects them any more';
+      const why = !enabled ? `disabled in ${ctx.label(id.tenant)}` : 'no agent rule selects them any more';
       ctx.changes.push(deactivation('agent', record, id.user.id, id.tenant, sel?.rule.rule ?? null, why, licenceFreed(ctx, record)));
     }
   }
@@ -294,7 +307,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     if (!record || !ids || claimed.has(record.id) || inDoubt.has(record.id) || record.isApiAgent || ids.has(link.entraId)) continue;
     claimed.add(record.id);
     ctx.managedRecords++;
-    if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, 'deleted in Entra (matched at an earlier plan)', {}));
+    if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, `deleted in ${ctx.label(link.tenant)} (matched at an earlier plan)`, {}));
   }
 
   // Active agents no identity claims (protected and API agents were left out above).
@@ -389,12 +402,12 @@ function mappedFields(specs: Record<string, FieldSpec> | undefined, unread: Set<
 }
 
 /** What the plan leaves out because a source would not give an attribute, said once per tenant. */
-function unreadWarnings(mapping: Mapping, entra: EntraSnapshot): string[] {
-  return entra.tenants.flatMap((t) => {
+function unreadWarnings(mapping: Mapping, directories: DirectorySnapshot): string[] {
+  return directories.tenants.flatMap((t) => {
     const unread = new Set(t.unreadAttributes ?? []);
     if (!unread.size) return [];
     const fields = [mapping.fields?.users, mapping.fields?.agents].flatMap((specs) => Object.entries(specs ?? {}).filter(([, spec]) => fieldSources(spec).some((s) => unread.has(attributeName(s)))).map(([f]) => f));
-    return [`Entra "${t.tenant}" would not give ${[...unread].join(', ')} with the current permissions (Test Connections names the one missing): ${[...new Set(fields)].join(', ')} left as they are in Halo.`];
+    return [`${directoryLabel(mapping, t.tenant)} "${t.tenant}" would not give ${[...unread].join(', ')} with the current permissions (Test Connections names the one missing): ${[...new Set(fields)].join(', ')} left as they are in Halo.`];
   });
 }
 
@@ -403,16 +416,16 @@ function unreadWarnings(mapping: Mapping, entra: EntraSnapshot): string[] {
  * source would not give is left out (Halo keeps its value); a rule that selects or places by one
  * cannot be decided at all, so the plan stops rather than read it as empty.
  */
-function fieldSpecs(mapping: Mapping, entra: EntraSnapshot): Ctx['specs'] {
+function fieldSpecs(mapping: Mapping, directories: DirectorySnapshot): Ctx['specs'] {
   const problems: string[] = [];
   const byTenant = new Map<string, { users: MappedField[]; agents: MappedField[] }>();
-  for (const t of entra.tenants) {
+  for (const t of directories.tenants) {
     const unread = new Set(t.unreadAttributes ?? []);
     for (const rule of [...(mapping.agents ?? []), ...(mapping.users ?? [])]) {
       if (tenantOf(mapping, rule) !== t.tenant) continue;
       const placed = 'siteFrom' in rule ? [rule.siteFrom, rule.clientFrom].filter((a): a is string => a !== undefined).map(attributeName) : [];
       const used = [...Object.keys(rule.from.where ?? {}), ...placed];
-      for (const a of used.filter((x) => unread.has(x))) problems.push(`rule ${rule.rule} uses ${a}, which Entra "${t.tenant}" would not give with the current permissions`);
+      for (const a of used.filter((x) => unread.has(x))) problems.push(`rule ${rule.rule} uses ${a}, which ${directoryLabel(mapping, t.tenant)} "${t.tenant}" would not give with the current permissions`);
     }
     byTenant.set(t.tenant, { users: mappedFields(mapping.fields?.users, unread), agents: mappedFields(mapping.fields?.agents, unread) });
   }
@@ -425,7 +438,7 @@ function fieldSpecs(mapping: Mapping, entra: EntraSnapshot): Ctx['specs'] {
  * The fields to write. `managerAgent` is the Halo agent id of the identity's manager's agent
  * (agents only; null when the manager has no agent record yet): the value of `manager.agent`.
  */
-function desiredFields(specs: MappedField[], user: EntraUser, current: Record<string, unknown> | null, creating: boolean, managerAgent?: number | null): Record<string, FieldChange> {
+function desiredFields(specs: MappedField[], user: DirectoryUser, current: Record<string, unknown> | null, creating: boolean, managerAgent?: number | null): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
   for (const { field, spec, createOnly, ofManagerAgent } of specs) {
     if (createOnly && !creating) continue;
@@ -434,7 +447,7 @@ function desiredFields(specs: MappedField[], user: EntraUser, current: Record<st
     const from = current ? (current[field] ?? null) : null;
     if (creating ? value !== null : !sameValue(field, from, value)) out[field] = { from, to: value };
   }
-  if (creating && !out.name) out.name = { from: null, to: user.attrs.displayName ?? user.attrs.userPrincipalName ?? user.id };
+  if (creating && !out.name) out.name = { from: null, to: user.name ?? user.login ?? user.id };
   return out;
 }
 
@@ -566,7 +579,7 @@ function decideUpdate(ctx: Ctx, id: Identity, sel: Selection<AgentRule | UserRul
 }
 
 function change(action: Action, kind: Kind, id: Identity, haloId: number | null, sel: Selection<AgentRule | UserRule>, what: string, fields: Record<string, FieldChange>, memberships: Memberships, site?: Change['site']): Change {
-  const nameValue = fields.name?.to ?? id.user.attrs.displayName ?? id.user.id;
+  const nameValue = fields.name?.to ?? id.user.name ?? id.user.id;
   const c: Change = {
     action, kind, entraId: id.user.id, tenant: id.tenant, haloId, name: String(nameValue), rule: sel.rule.rule,
     reason: `${sel.because}; rule ${sel.rule.rule}; ${what}`, fields: sortKeys(fields),
@@ -593,12 +606,12 @@ function deactivation(kind: Kind, record: HaloAgent | HaloUser, entraId: string 
 function orphan(ctx: Ctx, kind: Kind, record: HaloAgent | HaloUser, matched: Identity | undefined): void {
   ctx.orphans.push({ kind, haloId: record.id, name: record.name ?? '' });
   if (ctx.mapping.deprovision?.orphans !== 'deactivate') return;
-  const why = matched ? `orphan: matches ${matched.user.attrs.userPrincipalName ?? matched.user.id}, whom no ${kind} rule selects` : 'orphan: no Entra identity claims this record';
+  const why = matched ? `orphan: matches ${matched.user.login ?? matched.user.id}, whom no ${kind} rule selects` : `orphan: no ${ctx.label()} identity claims this record`;
   ctx.changes.push(deactivation(kind, record, null, null, null, why, NO_FIELDS));
 }
 
 function identityError(id: Identity, kind: Kind, rule: string, message: string, haloId?: number): PlanError {
-  const e: PlanError = { entraId: id.user.id, tenant: id.tenant, kind, name: String(id.user.attrs.displayName ?? id.user.attrs.userPrincipalName ?? id.user.id), rule, message };
+  const e: PlanError = { entraId: id.user.id, tenant: id.tenant, kind, name: String(id.user.name ?? id.user.login ?? id.user.id), rule, message };
   if (haloId !== undefined) e.haloId = haloId;
   return e;
 }
@@ -699,7 +712,7 @@ function finish(ctx: Ctx): Plan {
     .map((e) => ({ e, key: errorKey(e) }))
     .sort((a, b) => compareText(a.key, b.key))
     .map((x) => x.e);
-  const warnings = [...ctx.halo.stats.warnings, ...unreadWarnings(mapping, ctx.entra)];
+  const warnings = [...ctx.halo.stats.warnings, ...unreadWarnings(mapping, ctx.directories)];
   return {
     version: 1,
     summary,
@@ -731,6 +744,12 @@ export function safetyBlock(mapping: Mapping, summary: Summary, total: number, m
     return { reason: `${total} changes exceed safety.maxChanges (${mapping.safety!.maxChanges}${typeof mapping.safety!.maxChanges === 'string' ? ` = ${maxChanges} of ${managed} managed records` : ''})`, limit: 'maxChanges', value: total };
   }
   return null;
+}
+
+function memoOptional<T>(f: (key?: string) => T): (key?: string) => T {
+  const whole = memo(() => f());
+  const each = memo((key) => f(key));
+  return (key) => (key === undefined ? whole('') : each(key));
 }
 
 function memo<T>(f: (key: string) => T): (key: string) => T {

@@ -2,9 +2,9 @@
 // groups: for the plan's membership changes and the access review alike, one wording.
 import type { Identity } from './desired';
 import type { Mapping } from './mapping';
-import { tenantOf } from './mapping';
+import { directoryLabel, tenantOf } from './directories';
 import { formatPath, groupPath, GroupTree } from './reports/group-paths';
-import type { EntraSnapshot } from './snapshot';
+import type { DirectorySnapshot } from './snapshot';
 import { nameKey } from './values';
 
 export type GrantType = 'role' | 'team' | 'cab';
@@ -16,7 +16,7 @@ export class GrantSources {
 
   constructor(
     private readonly mapping: Mapping,
-    private readonly entra: EntraSnapshot,
+    private readonly directories: DirectorySnapshot,
     private readonly trees?: ReadonlyMap<string, GroupTree>,
   ) {}
 
@@ -24,7 +24,7 @@ export class GrantSources {
     let byRef = this.groups.get(tenant);
     if (!byRef) this.groups.set(tenant, (byRef = new Map()));
     if (!byRef.has(ref)) {
-      const g = this.entra.tenants.find((t) => t.tenant === tenant)?.groups.find((x) => x.ref === ref);
+      const g = this.directories.tenants.find((t) => t.tenant === tenant)?.groups.find((x) => x.ref === ref);
       byRef.set(ref, g ? { id: g.id, members: new Set(g.memberIds) } : null);
     }
     return byRef.get(ref)!;
@@ -39,12 +39,12 @@ export class GrantSources {
       const grants = type === 'role' ? (r.roles ?? []).some((x) => nameKey(x) === key) : type === 'team' && r.team !== undefined && nameKey(r.team) === key;
       if (grants) out.push(`${this.via(id, rule.because)} → rule ${r.rule}`);
     }
-    const mine = <T extends { tenant?: string }>(x: T) => tenantOf(this.mapping, x) === id.tenant;
+    const mine = <T extends { tenant?: string; source?: string }>(x: T) => tenantOf(this.mapping, x) === id.tenant;
     if (type === 'role') {
       (this.mapping.roles ?? []).forEach((g, i) => {
         if (!mine(g) || !((kind === 'agent' ? g.agentRoles : g.userRoles) ?? []).some((x) => nameKey(x) === key)) return;
         if (g.group !== undefined && this.member(id, g.group)) out.push(`${this.via(id, `in ${g.group}`)} → roles[${i}]`);
-        if (g.noManager && id.user.managerId === null) out.push(`no manager in Entra → roles[${i}]`);
+        if (g.noManager && id.user.managerId === null) out.push(`no manager in ${directoryLabel(this.mapping, id.tenant)} → roles[${i}]`);
       });
     }
     if (type === 'cab') {

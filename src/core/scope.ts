@@ -1,8 +1,8 @@
 // Managed scope and name resolution: which Halo records the mapping may touch, and the Halo
 // clients, sites, roles, teams and CABs its names refer to. Unknown names stop the plan.
 import type { Mapping } from './mapping';
-import { tenantOf } from './mapping';
-import type { EntraUser, HaloSite, HaloSnapshot, HaloUser } from './snapshot';
+import { tenantOf } from './directories';
+import type { DirectoryUser, HaloSite, HaloSnapshot, HaloUser } from './snapshot';
 import { nameKey } from './values';
 
 /** The mapping names something Halo does not have: no plan can be trusted. */
@@ -27,7 +27,7 @@ export interface Scope {
   /** Tenants whose user rules target the record's client or site (where its azureoid resolves). */
   tenantsForUser(record: HaloUser): string[];
   /** Whether the identity's `kind` record (agent or user) is protected by email or Entra id. */
-  isProtectedIdentity(tenant: string, user: EntraUser, kind: Kind): boolean;
+  isProtectedIdentity(tenant: string, user: DirectoryUser, kind: Kind): boolean;
   isProtectedRecord(kind: Kind, id: number, email: unknown, azureoid: unknown): boolean;
   /** Role/team/CAB names the mapping manages (name keys). */
   managedRoles(kind: Kind): Set<string>;

@@ -1,11 +1,12 @@
 // Checks the schema cannot express: names that must refer to each other, rules that can never
 // match, placement that contradicts itself; and, when live data is cached, names that must exist
-// in Entra or Halo. Every problem is positioned through the parsed document.
+// in the directory or Halo. Every problem is positioned through the parsed document.
 import { Diagnostic, Locator, Path, Range, START, Severity, compareDiagnostics, formatPath } from './diagnostic';
 import { HALO_AGENT_FIELDS, HALO_USER_FIELDS } from './halo-fields';
-import { AgentRule, Mapping, Selector, UserRule, tenantOf } from './mapping';
+import { AgentRule, Mapping, Selector, UserRule } from './mapping';
 import type { ParsedMapping } from './parse';
-import { attributePermission, MANAGER, MANAGER_AGENT } from './entra-attributes';
+import { attributePermission, MANAGER, MANAGER_AGENT } from './attributes';
+import { asksForGuests, connectionsOf, Directory, directoryLabel, directoryOfTenant, directoryWithArticle, tenantOf } from './directories';
 import { fieldSources } from './needs';
 import { isReference } from './secrets';
 import { didYouMean, suggest } from './suggest';
@@ -44,18 +45,18 @@ export function checkSemantics(mapping: Mapping, at: Locator): Diagnostic[] {
   checkPlacement(mapping, at, c);
   checkGrants(mapping, at, c);
   checkFields(mapping, at, c);
+  checkNesting(mapping, at, c);
   checkProtect(mapping, c);
   checkSafety(mapping, at, c);
   return c.out;
 }
 
 function checkConnections(mapping: Mapping, at: Locator, c: Collector): void {
+  const connections = connectionsOf(mapping);
   const urls: Array<[Path, unknown]> = [
     [['halo', 'url'], mapping.halo.url],
     [['halo', 'authUrl'], mapping.halo.authUrl],
-    ...mapping.entra.flatMap((conn, i): Array<[Path, unknown]> =>
-      typeof conn.cloud === 'object' ? [[['entra', i, 'cloud', 'loginUrl'], conn.cloud.loginUrl], [['entra', i, 'cloud', 'graphUrl'], conn.cloud.graphUrl]] : [],
-    ),
+    ...connections.flatMap((conn) => webAddresses(conn.settings, [conn.directory.key, conn.index])),
   ];
   for (const [path, url] of urls) {
     // References are resolved when connecting, and checked there.
@@ -63,20 +64,36 @@ function checkConnections(mapping: Mapping, at: Locator, c: Collector): void {
     const problem = insecureUrlProblem(url);
     if (problem) c.add('error', 'insecure-url', `${formatPath(path)} ${problem}`, at.rangeOf(path), path);
   }
-  const first = new Map<string, number>();
-  mapping.entra.forEach((conn, i) => {
-    const j = first.get(conn.name);
-    if (j === undefined) first.set(conn.name, i);
+  // One name space for every directory: `tenant:` must say which connection without saying which list.
+  const first = new Map<string, Path>();
+  for (const conn of connections) {
+    const here: Path = [conn.directory.key, conn.index];
+    const earlier = first.get(conn.name);
+    if (earlier === undefined) first.set(conn.name, here);
     else {
-      const path = ['entra', i, 'name'];
-      c.add('error', 'duplicate-connection', `entra connection name "${conn.name}" is already used by entra[${j}]${c.line(['entra', j])}`, at.rangeOf(path), path);
+      const path = [...here, 'name'];
+      c.add('error', 'duplicate-connection', `${conn.directory.key} connection name "${conn.name}" is already used by ${formatPath(earlier)}${c.line(earlier)}`, at.rangeOf(path), path);
     }
-  });
+  }
 }
 
-/** Rules and grants: everything that names an Entra connection with `tenant:`. */
-function tenantUsers(mapping: Mapping): Array<{ base: Path; item: { tenant?: string } }> {
-  const out: Array<{ base: Path; item: { tenant?: string } }> = [];
+/** Every web address in a connection's settings (keys ending in url, at any depth, such as cloud.loginUrl). */
+function webAddresses(settings: unknown, base: Path): Array<[Path, unknown]> {
+  if (!settings || typeof settings !== 'object') return [];
+  return Object.entries(settings).flatMap(([k, v]): Array<[Path, unknown]> =>
+    typeof v === 'object' ? webAddresses(v, [...base, k]) : /url$/i.test(k) && typeof v === 'string' && /^https?:/i.test(v) ? [[[...base, k], v]] : [],
+  );
+}
+
+/** How messages name the connection lists a mapping has: "entra", or "entra or okta". */
+function listsNamed(mapping: Mapping): string {
+  const keys = [...new Set(connectionsOf(mapping).map((c) => c.directory.key))];
+  return keys.length ? keys.join(' or ') : 'directory';
+}
+
+/** Rules and grants: everything that names a connection with `tenant:` (or `source:`). */
+function tenantUsers(mapping: Mapping): Array<{ base: Path; item: { tenant?: string; source?: string } }> {
+  const out: Array<{ base: Path; item: { tenant?: string; source?: string } }> = [];
   for (const section of ['agents', 'users', 'roles', 'cab'] as const) {
     (mapping[section] ?? []).forEach((item, i) => out.push({ base: [section, i], item }));
   }
@@ -89,19 +106,26 @@ function itemRange(at: Locator, base: Path): Range | undefined {
 }
 
 function checkTenants(mapping: Mapping, at: Locator, c: Collector): void {
-  const names = [...new Set(mapping.entra.map((e) => e.name))];
+  const names = [...new Set(connectionsOf(mapping).map((e) => e.name))];
+  const lists = listsNamed(mapping);
   for (const { base, item } of tenantUsers(mapping)) {
-    if (item.tenant !== undefined) {
-      if (!names.includes(item.tenant)) {
-        const path = [...base, 'tenant'];
-        const suggestions = suggest(item.tenant, names);
-        c.add('error', 'unknown-tenant', `unknown tenant "${item.tenant}": no entra connection has that name${didYouMean(suggestions)}`, at.rangeOf(path), path, suggestions);
+    if (item.tenant !== undefined && item.source !== undefined) {
+      const path = [...base, 'source'];
+      c.add('error', 'tenant-and-source', `${formatPath(base)} gives both tenant and source: source is another name for tenant, give one`, at.keyRangeOf(path), path);
+    }
+    const key = item.tenant !== undefined ? 'tenant' : 'source';
+    const named = item.tenant ?? item.source;
+    if (named !== undefined) {
+      if (!names.includes(named)) {
+        const path = [...base, key];
+        const suggestions = suggest(named, names);
+        c.add('error', 'unknown-tenant', `unknown ${key} "${named}": no ${lists} connection has that name${didYouMean(suggestions)}`, at.rangeOf(path), path, suggestions);
       }
     } else if (names.length > 1) {
       c.add(
         'error',
         'tenant-required',
-        `${formatPath(base)} must name its tenant: there is more than one entra connection (${names.join(', ')})`,
+        `${formatPath(base)} must name its tenant: there is more than one ${lists} connection (${names.join(', ')})`,
         itemRange(at, base),
         base,
       );
@@ -113,8 +137,8 @@ function selectsSomeone(s: Selector): boolean {
   return s.group !== undefined || (s.groups?.length ?? 0) > 0 || Object.keys(s.where ?? {}).length > 0 || s.all === true;
 }
 
-function includesGuests(s: Selector): boolean {
-  return s.includeGuests === true || s.where?.userType === 'Guest';
+function includesGuests(s: Selector, directory: Directory | undefined): boolean {
+  return asksForGuests(s, directory);
 }
 
 /**
@@ -122,7 +146,7 @@ function includesGuests(s: Selector): boolean {
  * (group nesting is unknown here, so a group covers only itself). False when unsure: a shadow
  * warning must never be wrong.
  */
-export function covers(earlier: Selector, later: Selector): boolean {
+export function covers(earlier: Selector, later: Selector, directory?: Directory): boolean {
   const low = (g: string) => g.toLowerCase();
   const lg = later.group !== undefined ? low(later.group) : undefined;
   const lgs = later.groups?.length ? later.groups.map(low) : undefined;
@@ -134,7 +158,7 @@ export function covers(earlier: Selector, later: Selector): boolean {
   for (const [k, v] of Object.entries(earlier.where ?? {})) {
     if (!(k in lw) || lw[k] !== v) return false;
   }
-  return !includesGuests(later) || includesGuests(earlier);
+  return !includesGuests(later, directory) || includesGuests(earlier, directory);
 }
 
 function checkRules(mapping: Mapping, kind: RuleKind, at: Locator, c: Collector): void {
@@ -154,15 +178,18 @@ function checkRules(mapping: Mapping, kind: RuleKind, at: Locator, c: Collector)
       c.add('error', 'empty-selector', 'from selects no one: give group, groups, where or all: true', at.keyRangeOf(path), path);
     }
 
-    const userType = rule.from.where?.userType;
-    if (typeof userType === 'string' && userType !== 'Member' && userType !== 'Guest') {
-      const path = [...base, 'from', 'where', 'userType'];
-      const exact = ['Member', 'Guest'].find((v) => v.toLowerCase() === userType.toLowerCase());
+    // The directory's guest marker takes a few values only (Entra's userType: Member or Guest).
+    const directory = directoryOfTenant(mapping, tenantOf(mapping, rule));
+    const marker = directory?.catalogue.guest;
+    const marked = marker ? rule.from.where?.[marker.attribute] : undefined;
+    if (marker && typeof marked === 'string' && !marker.values.includes(marked)) {
+      const path = [...base, 'from', 'where', marker.attribute];
+      const exact = marker.values.find((v) => v.toLowerCase() === marked.toLowerCase());
       if (exact) {
-        c.add('warning', 'where-case', `userType is compared exactly: "${userType}" will not match Entra's "${exact}"`, at.rangeOf(path), path, [exact]);
+        c.add('warning', 'where-case', `${marker.attribute} is compared exactly: "${marked}" will not match ${directory.label}'s "${exact}"`, at.rangeOf(path), path, [exact]);
       } else {
-        const suggestions = suggest(userType, ['Member', 'Guest']);
-        c.add('warning', 'where-value', `userType in Entra is either Member or Guest, so "${userType}" matches no one${didYouMean(suggestions)}`, at.rangeOf(path), path, suggestions);
+        const suggestions = suggest(marked, marker.values);
+        c.add('warning', 'where-value', `${marker.attribute} in ${directory.label} is either ${marker.values.join(' or ')}, so "${marked}" matches no one${didYouMean(suggestions)}`, at.rangeOf(path), path, suggestions);
       }
     }
 
@@ -170,7 +197,7 @@ function checkRules(mapping: Mapping, kind: RuleKind, at: Locator, c: Collector)
     for (let e = 0; e < i; e++) {
       const earlier = rules[e];
       if (!selectsSomeone(earlier.from) || tenantOf(mapping, earlier) !== tenantOf(mapping, rule)) continue;
-      if (!covers(earlier.from, rule.from)) continue;
+      if (!covers(earlier.from, rule.from, directory)) continue;
       const path = [...base, 'rule'];
       // An error (DESIGN §2): a rule that can never match is a mistake the admin must see fixed.
       c.add(
@@ -193,14 +220,14 @@ function checkPlacement(mapping: Mapping, at: Locator, c: Collector): void {
       c.add(
         'error',
         'site-conflict',
-        'give either site or siteFrom, not both: site places everyone in one site, siteFrom takes each site from an Entra attribute',
+        `give either site or siteFrom, not both: site places everyone in one site, siteFrom takes each site from ${directoryWithArticle(mapping, tenantOf(mapping, rule))} attribute`,
         at.keyRangeOf(path),
         path,
       );
     }
     if (rule.client !== undefined && rule.clientFrom !== undefined) {
       const path = [...base, 'clientFrom'];
-      c.add('error', 'client-conflict', 'give either client or clientFrom, not both: client places everyone under one client, clientFrom takes each client from an Entra attribute', at.keyRangeOf(path), path);
+      c.add('error', 'client-conflict', `give either client or clientFrom, not both: client places everyone under one client, clientFrom takes each client from ${directoryWithArticle(mapping, tenantOf(mapping, rule))} attribute`, at.keyRangeOf(path), path);
     }
     if (rule.clientFrom === undefined && rule.clientDefault !== undefined) {
       const path = [...base, 'clientDefault'];
@@ -235,6 +262,26 @@ function checkGrants(mapping: Mapping, at: Locator, c: Collector): void {
   });
 }
 
+/** Where a directory's groups do not nest (Okta), a group is its direct members only: said once per group and connection. */
+function checkNesting(mapping: Mapping, at: Locator, c: Collector): void {
+  const said = new Set<string>();
+  const note = (item: { tenant?: string; source?: string }, group: string, path: Path) => {
+    const tenant = tenantOf(mapping, item);
+    const directory = directoryOfTenant(mapping, tenant);
+    if (!directory || directory.nests || said.has(`${tenant}\u0000${group}`)) return;
+    said.add(`${tenant}\u0000${group}`);
+    c.add('info', 'flat-groups', `${directory.label} groups do not nest: "${group}" selects its own members only, not the members of groups inside it`, at.rangeOf(path), path);
+  };
+  for (const kind of ['agents', 'users'] as const) {
+    (mapping[kind] ?? []).forEach((rule: AgentRule | UserRule, i) => {
+      if (rule.from.group !== undefined) note(rule, rule.from.group, [kind, i, 'from', 'group']);
+      (rule.from.groups ?? []).forEach((g, k) => note(rule, g, [kind, i, 'from', 'groups', k]));
+    });
+  }
+  (mapping.roles ?? []).forEach((g, i) => g.group !== undefined && note(g, g.group, ['roles', i, 'group']));
+  (mapping.cab ?? []).forEach((g, i) => note(g, g.group, ['cab', i, 'group']));
+}
+
 /** Fields the tool writes itself; mapping them would fight its own placement, link or deprovisioning. */
 const OWNED_FIELDS: Record<RuleKind, Record<string, string>> = {
   users: {
@@ -262,8 +309,8 @@ function checkFields(mapping: Mapping, at: Locator, c: Collector): void {
   // Selection and placement take attributes; the manager's agent record is not one.
   for (const kind of ['agents', 'users'] as const) {
     (mapping[kind] ?? []).forEach((rule: AgentRule | UserRule, i) => {
-      if (rule.from.where?.[MANAGER_AGENT_SOURCE] !== undefined) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not an Entra attribute a rule can select by`, at.keyRangeOf([kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]), [kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]);
-      if ('siteFrom' in rule && rule.siteFrom === MANAGER_AGENT_SOURCE) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not an Entra attribute a site can be taken from`, at.rangeOf([kind, i, 'siteFrom']), [kind, i, 'siteFrom']);
+      if (rule.from.where?.[MANAGER_AGENT_SOURCE] !== undefined) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not ${directoryWithArticle(mapping, tenantOf(mapping, rule))} attribute a rule can select by`, at.keyRangeOf([kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]), [kind, i, 'from', 'where', MANAGER_AGENT_SOURCE]);
+      if ('siteFrom' in rule && rule.siteFrom === MANAGER_AGENT_SOURCE) c.add('error', 'manager-agent', `${MANAGER_AGENT_SOURCE} is not ${directoryWithArticle(mapping, tenantOf(mapping, rule))} attribute a site can be taken from`, at.rangeOf([kind, i, 'siteFrom']), [kind, i, 'siteFrom']);
     });
   }
   for (const kind of ['users', 'agents'] as const) {
@@ -323,18 +370,18 @@ function checkSafety(mapping: Mapping, at: Locator, c: Collector): void {
 // ---------------------------------------------------------------------------------------------
 // Names checked against live data
 
-/** Names as last read from Entra and Halo (any list left out is not checked). */
+/** Names as last read from the directories and Halo (any list left out is not checked). */
 export interface LiveNames {
-  /** Per entra connection name: group display names (and object ids, if known). */
-  entraGroups?: Record<string, string[]>;
+  /** Per connection name: group names (and ids, if known). */
+  groups?: Record<string, string[]>;
   agentRoles?: string[];
   userRoles?: string[];
   teams?: string[];
   clients?: string[];
   sites?: Array<{ client: string; name: string }>;
   cabs?: Array<{ name: string; roles: string[] }>;
-  /** Per entra connection name: the Graph permissions its token carries, when they could be seen. */
-  entraPermissions?: Record<string, string[]>;
+  /** Per connection name: the permissions its credentials carry, when they could be seen. */
+  permissions?: Record<string, string[]>;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -346,12 +393,12 @@ export function checkLiveNames(parsed: ParsedMapping, live: LiveNames): Diagnost
   const c = new Collector(parsed);
 
   /** Exact: fine. Only the case differs: a warning. Otherwise: `severity`. */
-  const check = (value: string, names: readonly string[] | undefined, path: Path, code: string, what: string, severity: Severity = 'error', tail = '') => {
+  const check = (value: string, names: readonly string[] | undefined, path: Path, code: string, what: string, severity: Severity = 'error', tail = '', system = 'Halo') => {
     if (!names || names.includes(value)) return;
     const range = parsed.rangeOf(path);
     const sameCase = names.find((n) => n.toLowerCase() === value.toLowerCase());
     if (sameCase) {
-      c.add('warning', code, `${what} "${value}" is written "${sameCase}" in ${code === 'unknown-group' ? 'Entra' : 'Halo'}`, range, path, [sameCase]);
+      c.add('warning', code, `${what} "${value}" is written "${sameCase}" in ${system}`, range, path, [sameCase]);
       return;
     }
     const suggestions = suggest(value, names);
@@ -359,11 +406,12 @@ export function checkLiveNames(parsed: ParsedMapping, live: LiveNames): Diagnost
   };
 
   const groupCheck = (tenant: string, group: string, path: Path) => {
-    const names = live.entraGroups?.[tenant];
+    const names = live.groups?.[tenant];
     if (!names) return;
     // An object id can only be checked when the cache holds ids.
     if (GUID.test(group) && !names.some((n) => GUID.test(n))) return;
-    check(group, names, path, 'unknown-group', 'Entra group', 'error', ` in tenant ${tenant}`);
+    const label = directoryLabel(mapping, tenant);
+    check(group, names, path, 'unknown-group', `${label} group`, 'error', ` in tenant ${tenant}`, label);
   };
 
   for (const kind of ['agents', 'users'] as const) {
@@ -402,15 +450,17 @@ export function checkLiveNames(parsed: ParsedMapping, live: LiveNames): Diagnost
 
   // A field from an attribute the token may not read (signInActivity without AuditLog.Read.All):
   // plans leave it as it is in Halo, which the person should hear about before, not after.
-  const tenants = mapping.entra.map((e) => e.name);
+  const connections = connectionsOf(mapping);
   for (const kind of ['users', 'agents'] as const) {
     for (const [field, spec] of Object.entries(mapping.fields?.[kind] ?? {})) {
       for (const source of fieldSources(spec)) {
-        const permission = attributePermission(source);
-        const lacking = permission === undefined ? [] : tenants.filter((t) => live.entraPermissions?.[t] && !live.entraPermissions[t].includes(permission));
-        if (!lacking.length) continue;
-        const path = ['fields', kind, field];
-        c.add('warning', 'missing-permission', `${source} needs the Graph permission ${permission}, which Entra "${lacking.join('", "')}" has not granted: plans leave ${field} as it is in Halo until it is`, parsed.rangeOf(path), path);
+        for (const d of new Set(connections.map((conn) => conn.directory))) {
+          const permission = attributePermission(d, source);
+          const lacking = permission === undefined ? [] : connections.filter((t) => t.directory === d && live.permissions?.[t.name] && !live.permissions[t.name].includes(permission)).map((t) => t.name);
+          if (!lacking.length) continue;
+          const path = ['fields', kind, field];
+          c.add('warning', 'missing-permission', `${source} needs the ${d.catalogue.authority} permission ${permission}, which ${d.label} "${lacking.join('", "')}" has not granted: plans leave ${field} as it is in Halo until it is`, parsed.rangeOf(path), path);
+        }
       }
     }
   }

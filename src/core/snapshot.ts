@@ -1,31 +1,39 @@
 // What the readers hand to the planner: both sides, normalised into the planner's terms.
-// Wire details (Halo ids, licence numbers, body shapes) stay in src/halo and src/entra.
+// Wire details (Halo ids, licence numbers, body shapes) stay in src/halo and src/sources.
 
-export interface EntraUser {
+/** One person in a directory, in the planner's terms whichever directory it came from. */
+export interface DirectoryUser {
+  /** The directory's stable id of the user (Entra object id, Okta user id, …). */
   id: string;
-  accountEnabled: boolean;
-  /** "Member" or "Guest" (null when Entra returned none). */
-  userType: string | null;
-  /** Every attribute read with $select, under its Graph name (displayName, mail, businessPhones…). */
+  /** Whether the account is active in its directory (false: disabled, suspended, deactivated). */
+  enabled: boolean;
+  /** A guest or external account: rules leave it out unless they ask for guests. */
+  guest: boolean;
+  /** The name, email and sign-in name as the directory gives them (null: none), for naming and matching. */
+  name: string | null;
+  email: string | null;
+  login: string | null;
+  /** Every attribute read, under the directory's own name (displayName, mail, businessPhones…). */
   attrs: Record<string, unknown>;
-  /** The manager's object id (null: none). Absent when no rule needed managers. */
+  /** The manager's id in the same directory (null: none). Absent when no rule needed managers. */
   managerId?: string | null;
 }
 
-export interface EntraGroup {
-  /** How the mapping names the group: its display name or its object id. */
+export interface DirectoryGroup {
+  /** How the mapping names the group: its name or its id. */
   ref: string;
   id: string;
   displayName: string;
-  /** Transitive members that are users (nested groups flattened, devices and contacts dropped). */
+  /** Members that are users, transitively where the directory's groups nest (devices and contacts dropped). */
   memberIds: string[];
 }
 
-export interface EntraTenantSnapshot {
-  /** The connection name from the mapping (`entra[].name`). */
+/** One connection's read: every user with the mapping's attributes, and the groups it names. */
+export interface DirectoryTenant {
+  /** The connection name from the mapping (`entra[].name`, `okta[].name`, …: what `tenant:` names). */
   tenant: string;
-  users: EntraUser[];
-  groups: EntraGroup[];
+  users: DirectoryUser[];
+  groups: DirectoryGroup[];
   /**
    * Attributes the mapping uses that this source would not give (a permission the credentials
    * lack): not "empty". The Halo fields filled from them are left as they are.
@@ -33,8 +41,8 @@ export interface EntraTenantSnapshot {
   unreadAttributes?: string[];
 }
 
-export interface EntraSnapshot {
-  tenants: EntraTenantSnapshot[];
+export interface DirectorySnapshot {
+  tenants: DirectoryTenant[];
 }
 
 /** A Halo end-user record. `undefined` means "not known" (list row lacked it), never "empty". */

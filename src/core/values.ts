@@ -1,7 +1,7 @@
 // Reading Entra attributes and comparing Halo values: one place for "empty", indexing and case rules.
 import type { FieldSpec } from './mapping';
 import { fieldSources } from './needs';
-import type { EntraUser } from './snapshot';
+import type { DirectoryUser } from './snapshot';
 
 /** Null, undefined, "" and [] are all empty (DESIGN §2a). */
 export function isEmpty(v: unknown): boolean {
@@ -28,10 +28,10 @@ function parseSource(source: string): Source {
   return p;
 }
 
-/** `attr` or `attr[n]` of an Entra user; id, accountEnabled and userType included. */
-export function readAttribute(user: EntraUser, source: string): unknown {
+/** `attr` or `attr[n]` of a directory user (`id` included). */
+export function readAttribute(user: DirectoryUser, source: string): unknown {
   const { name, index } = parseSource(source);
-  let v: unknown = name === 'id' ? user.id : name === 'accountEnabled' ? user.accountEnabled : name === 'userType' ? user.userType : user.attrs[name];
+  let v: unknown = name === 'id' ? user.id : user.attrs[name];
   if (index !== undefined) v = Array.isArray(v) ? v[index] : undefined;
   else if (Array.isArray(v)) v = v.length ? v.join(', ') : null;
   return isEmpty(v) ? null : v;
@@ -43,12 +43,12 @@ export interface FieldValue {
 }
 
 /** The value a Halo field should have for this identity: first non-empty source, else the default. */
-export function evaluateField(spec: FieldSpec, user: EntraUser): FieldValue {
+export function evaluateField(spec: FieldSpec, user: DirectoryUser): FieldValue {
   return { value: fieldValue(spec, user), createOnly: isCreateOnly(spec) };
 }
 
 /** evaluateField's value alone: the planner asks for it for every field of every identity. */
-export function fieldValue(spec: FieldSpec, user: EntraUser): unknown {
+export function fieldValue(spec: FieldSpec, user: DirectoryUser): unknown {
   // The short form, by far the commonest, needs no list of sources.
   if (typeof spec === 'string') return readAttribute(user, spec);
   let value: unknown = null;
@@ -104,8 +104,8 @@ export function nameKey(name: string): string {
 }
 
 /** The identity's value for a match key: the mapped field if there is one, else mail/UPN or the display name. */
-export function identityMatchValue(spec: FieldSpec | undefined, user: EntraUser, key?: string): unknown {
+export function identityMatchValue(spec: FieldSpec | undefined, user: DirectoryUser, key?: string): unknown {
   if (spec !== undefined) return fieldValue(spec, user);
-  if (key === 'name') return user.attrs.displayName;
-  return user.attrs.mail ?? user.attrs.userPrincipalName;
+  if (key === 'name') return user.name;
+  return user.email ?? user.login;
 }

@@ -1,17 +1,18 @@
 // Test Connections, for both faces (`halo-identity test` and the VS Code command): who Halo signs
-// in as and whether that agent may read and write what the mapping manages; which Graph
-// permissions each tenant's token carries. Every check says what is missing and how to fix it.
-import { attributePermission } from '../core/entra-attributes';
-import { entraNeeds, haloNeeds } from '../core/needs';
+// in as and whether that agent may read and write what the mapping manages; what each directory
+// connection's credentials may read. Every check says what is missing and how to fix it.
+import { directoryNamed } from '../core/directories';
+import { directoryNeeds, haloNeeds } from '../core/needs';
 import { hostOf } from '../core/urls';
 import type { Mapping } from '../core/mapping';
-import { tokenInfo } from '../entra';
-import { GRAPH_PERMISSIONS } from '../entra/scopes';
 import type { Log } from '../halo/transport';
 import type { Connections } from './connections';
 
 export interface ConnectionCheck {
-  side: 'halo' | 'entra';
+  /** `halo`, or the directory's list key (`entra`, `okta`, …). */
+  side: string;
+  /** How people name that system: "Halo", "Entra". */
+  system: string;
   name: string;
   ok: boolean;
   /** What was found, in a line. */
@@ -47,7 +48,7 @@ async function haloCheck(conns: Connections): Promise<ConnectionCheck> {
   try {
     me = await conns.halo.whoAmI();
   } catch (e) {
-    return { side: 'halo', name, ok: false, detail: messageOf(e), missing: [], fix: 'Check halo.url, the client id and secret, and that the API application is active (Configuration → Integrations → Halo API).' };
+    return { side: 'halo', system: 'Halo', name, ok: false, detail: messageOf(e), missing: [], fix: 'Check halo.url, the client id and secret, and that the API application is active (Configuration → Integrations → Halo API).' };
   }
   const scopes = me.scope.split(/\s+/).filter(Boolean);
   const missing: string[] = [];
@@ -63,41 +64,22 @@ async function haloCheck(conns: Connections): Promise<ConnectionCheck> {
   const fix = missing.length
     ? `Give the API application the scope "all" (or the ones named) and make sure its login agent "${me.name}" has a role allowing it to manage agents, users, sites and CABs; Halo applies both the application's and the agent's permissions.`
     : '';
-  return { side: 'halo', name, ok: missing.length === 0, detail, missing, fix };
+  return { side: 'halo', system: 'Halo', name, ok: missing.length === 0, detail, missing, fix };
 }
 
-async function entraChecks(conns: Connections, signal: AbortSignal | undefined, log: Log | undefined): Promise<ConnectionCheck[]> {
-  const needs = entraNeeds(conns.mapping);
+async function directoryChecks(conns: Connections, signal: AbortSignal | undefined, log: Log | undefined): Promise<ConnectionCheck[]> {
+  const needs = directoryNeeds(conns.mapping);
   return Promise.all(
-    conns.entra.map(async (conn): Promise<ConnectionCheck> => {
-      try {
-        const info = await tokenInfo(conn, { http: conns.http, signal, log });
-        const delegated = conn.delegated !== undefined;
-        const granted = delegated ? info.scopes : info.roles;
-        const extra = [...new Set((needs.find((n) => n.tenant === conn.name)?.attributes ?? []).map(attributePermission).filter((p): p is string => p !== undefined))];
-        const needed = [...(granted.includes('Directory.Read.All') ? [] : GRAPH_PERMISSIONS), ...extra];
-        const missing = needed.filter((p) => !granted.includes(p));
-        const kind = delegated ? 'delegated permissions' : 'application permissions';
-        return {
-          side: 'entra',
-          name: conn.name,
-          ok: missing.length === 0,
-          detail: `${kind}: ${granted.length ? granted.join(', ') : 'none'}${missing.length ? `; missing ${missing.join(' and ')}` : ''}`,
-          missing,
-          fix: missing.length
-            ? `In Entra, App registrations → ${conn.clientId} → API permissions: add the Microsoft Graph ${delegated ? 'delegated' : 'application'} permission${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, then "Grant admin consent".`
-            : '',
-        };
-      } catch (e) {
-        return { side: 'entra', name: conn.name, ok: false, detail: messageOf(e), missing: [], fix: 'Check entra[].tenantId, clientId and the client secret or certificate.' };
-      }
+    conns.directories.map(async (conn): Promise<ConnectionCheck> => {
+      const check = await conn.checkAccess(needs.find((n) => n.tenant === conn.name)!, { signal, log });
+      return { side: conn.source, system: directoryNamed(conn.source)?.label ?? conn.source, name: conn.name, ok: check.ok, detail: check.detail, missing: check.missing, fix: check.fix };
     }),
   );
 }
 
 export async function testConnections(conns: Connections, opts: { signal?: AbortSignal; log?: Log } = {}): Promise<ConnectionCheck[]> {
-  const [halo, entra] = await Promise.all([haloCheck(conns), entraChecks(conns, opts.signal, opts.log)]);
-  return [halo, ...entra];
+  const [halo, directories] = await Promise.all([haloCheck(conns), directoryChecks(conns, opts.signal, opts.log)]);
+  return [halo, ...directories];
 }
 
 function messageOf(e: unknown): string {

@@ -2,13 +2,13 @@
 // editor's secret store), extra CAs and key files read beside the mapping, one Halo client.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { connectionsOf } from '../core/directories';
 import type { Mapping } from '../core/mapping';
 import { DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE, DEFAULT_RATE_LIMIT } from '../core/mapping';
 import { listReferences, ReferenceKind, resolveReferences } from '../core/secrets';
-import type { DelegatedTokenSource, ResolvedEntraConnection } from '../entra/connection';
-import type { RetryOptions } from '../entra/options';
 import { HaloClient } from '../halo/client';
 import { HttpClient } from '../net/http';
+import { DirectoryConnection, PersonTokenSource, RetryOptions, SignInProvider, sourceFor } from '../sources';
 
 /** Looks a secret up by reference; `secret:` names are only available inside the editor. */
 export type SecretLookup = (kind: ReferenceKind, name: string) => string | undefined | Promise<string | undefined>;
@@ -21,8 +21,8 @@ export interface Connections {
   mapping: Mapping;
   http: HttpClient;
   halo: HaloClient;
-  entra: ResolvedEntraConnection[];
-  entraRetry?: RetryOptions;
+  /** One live connection per directory entry of the mapping, in connectionsOf order. */
+  directories: DirectoryConnection[];
   /** The git-ignored folder beside the mapping for the limiter log and caches. */
   stateDir: string;
   close(): void;
@@ -38,14 +38,14 @@ export interface ConnectOptions {
   haloBackoffMs?: number[];
   /** Halo per-request timeout (tests shorten it; default 60 s). */
   haloTimeoutMs?: number;
-  /** Graph retry pacing (tests shorten it). */
-  entraRetry?: RetryOptions;
+  /** Directory retry pacing (tests shorten it). */
+  directoryRetry?: RetryOptions;
   userAgent?: string;
   /**
-   * A delegated sign-in for an Entra connection whose own credentials (clientSecret or
-   * certificate) cannot be resolved; called with the connection's resolved identifiers.
+   * A person's sign-in for a directory connection whose own credentials cannot be resolved (the
+   * settings its source lets a sign-in replace); called with the connection's resolved settings.
    */
-  delegatedEntra?: (conn: { name: string; tenantId: string; clientId: string; http: HttpClient }) => DelegatedTokenSource | undefined;
+  signIn?: SignInProvider;
 }
 
 export class ConnectionError extends Error {
@@ -76,32 +76,40 @@ function readBeside(baseDir: string, file: string, what: string): string {
 
 export async function connect(mapping: Mapping, options: ConnectOptions): Promise<Connections> {
   const lookup = options.lookup ?? envLookup;
+  const refs = connectionsOf(mapping);
+  // The secret-bearing parts: halo and each directory list, under the keys the mapping uses (paths in messages).
+  const lists: Record<string, unknown> = { halo: mapping.halo };
+  for (const c of refs) lists[c.directory.key] = (mapping as unknown as Record<string, unknown>)[c.directory.key];
   const values = new Map<string, string | undefined>();
-  for (const ref of listReferences({ halo: mapping.halo, entra: mapping.entra })) {
+  for (const ref of listReferences(lists)) {
     const key = `${ref.kind}:${ref.name}`;
     // An empty value is as good as none: never send a blank secret.
     if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
   }
-  const { value: resolved, missing: unresolved } = resolveReferences({ halo: mapping.halo, entra: mapping.entra }, (kind, name) => values.get(`${kind}:${name}`));
+  const { value: resolved, missing: unresolved } = resolveReferences(lists, (kind, name) => values.get(`${kind}:${name}`));
   const http = httpClientFor(mapping, options.baseDir, options.userAgent);
-  const delegated = new Map<number, DelegatedTokenSource>();
-  const isCredential = (p: (string | number)[]) => p[0] === 'entra' && (p[2] === 'clientSecret' || p[2] === 'certificate');
+  const settingsOf = (key: string, i: number) => (resolved[key] as Array<Record<string, unknown>>)[i];
+
+  // A credential no reference resolves may be stood in for by a person's sign-in, where the source allows it.
+  const signIns = new Map<string, PersonTokenSource>();
+  const replaceable = (p: (string | number)[]) => typeof p[1] === 'number' && p[0] !== 'halo' && (sourceFor(String(p[0])).signInReplaces ?? []).includes(String(p[2]));
   for (const m of unresolved) {
-    if (!isCredential(m.path) || !options.delegatedEntra) continue;
-    const i = m.path[1] as number;
-    const conn = resolved.entra[i];
-    const source = delegated.get(i) ?? options.delegatedEntra({ name: conn.name, tenantId: conn.tenantId, clientId: conn.clientId, http });
-    if (source) delegated.set(i, source);
+    if (!replaceable(m.path) || !options.signIn) continue;
+    const at = `${m.path[0]}:${m.path[1]}`;
+    if (signIns.has(at)) continue;
+    const settings = settingsOf(String(m.path[0]), m.path[1] as number);
+    const person = options.signIn({ source: String(m.path[0]), name: String(settings.name), settings, http });
+    if (person) signIns.set(at, person);
   }
-  const missing = unresolved.filter((m) => !(isCredential(m.path) && delegated.has(m.path[1] as number)));
+  const missing = unresolved.filter((m) => !(replaceable(m.path) && signIns.has(`${m.path[0]}:${m.path[1]}`)));
   if (missing.length) {
     const names = [...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))];
     throw new ConnectionError(`Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`);
   }
 
-  const read = (file: string, what: string) => readBeside(options.baseDir, file, what);
+  const readFile = (file: string, what: string) => readBeside(options.baseDir, file, what);
   const stateDir = stateDirFor(options.baseDir);
-  const h = resolved.halo;
+  const h = resolved.halo as Mapping['halo'];
   const halo = new HaloClient({
     url: h.url,
     authUrl: h.authUrl,
@@ -119,22 +127,17 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     signal: options.signal,
     log: options.log,
   });
-  const entra: ResolvedEntraConnection[] = resolved.entra.map((conn, i) => {
-    const { certificate, ...rest } = conn;
-    const source = delegated.get(i);
-    if (source) return { ...rest, clientSecret: undefined, delegated: source } as ResolvedEntraConnection;
-    if (!certificate) return { ...rest } as ResolvedEntraConnection;
-    const privateKey = certificate.privateKey ?? (certificate.privateKeyFile ? read(certificate.privateKeyFile, 'private key file') : undefined);
-    if (!privateKey) throw new ConnectionError(`entra ${conn.name}: certificate needs privateKeyFile or privateKey`);
-    return { ...rest, certificate: { thumbprintSha256: certificate.thumbprintSha256, privateKey, x5c: certificate.x5c } };
+  const directories = refs.map((ref) => {
+    const signIn = signIns.get(`${ref.directory.key}:${ref.index}`);
+    let settings = settingsOf(ref.directory.key, ref.index);
+    // With a person's sign-in, the credentials it stands in for are not half-resolved leftovers.
+    if (signIn) settings = Object.fromEntries(Object.entries(settings).filter(([k]) => !(sourceFor(ref.directory.key).signInReplaces ?? []).includes(k)));
+    try {
+      return sourceFor(ref.directory.key).open(settings, { http, readFile, retry: options.directoryRetry, signIn });
+    } catch (e) {
+      if (e instanceof ConnectionError) throw e;
+      throw new ConnectionError((e as Error).message);
+    }
   });
-  return {
-    mapping,
-    http,
-    halo,
-    entra,
-    entraRetry: options.entraRetry,
-    stateDir,
-    close: () => http.close(),
-  };
+  return { mapping, http, halo, directories, stateDir, close: () => http.close() };
 }

@@ -1,10 +1,9 @@
-// `validate --live`: the names the mapping refers to, read from Entra (every group) and Halo (roles,
+// `validate --live`: the names the mapping refers to, read from each directory (every group) and Halo (roles,
 // teams, clients, sites, CABs), or from a file an earlier read saved. Names only: no person's data.
 import * as fs from 'node:fs';
 import { liveNamesOf } from '../core/live-names';
-import { haloNeeds } from '../core/needs';
+import { directoryNeeds, haloNeeds } from '../core/needs';
 import type { LiveNames } from '../core/semantic';
-import { listGroupNames, tokenInfo } from '../entra';
 import type { Connections } from './connections';
 
 export async function readLiveNames(conns: Connections, signal?: AbortSignal): Promise<LiveNames> {
@@ -12,15 +11,16 @@ export async function readLiveNames(conns: Connections, signal?: AbortSignal): P
   // Records are not needed, only the lists of names: the users and agents lists are left unread.
   const halo = await conns.halo.readNames(needs);
   const groups: Record<string, string[]> = {};
-  const entraPermissions: Record<string, string[]> = {};
-  for (const conn of conns.entra) {
-    const all = await listGroupNames(conn, { http: conns.http, signal });
+  const permissions: Record<string, string[]> = {};
+  const wanted = directoryNeeds(conns.mapping);
+  for (const conn of conns.directories) {
+    const all = await conn.groupNames({ signal });
     if (all) groups[conn.name] = [...new Set(all.flatMap((g) => [g.displayName, g.id]))].sort();
-    const token = await tokenInfo(conn, { http: conns.http, signal }).catch(() => undefined);
-    if (token) entraPermissions[conn.name] = [...token.roles, ...token.scopes];
+    const access = await conn.checkAccess(wanted.find((n) => n.tenant === conn.name)!, { signal });
+    if (access.granted.length) permissions[conn.name] = access.granted;
   }
-  const entra = { tenants: conns.entra.map((c) => ({ tenant: c.name, users: [], groups: [] })) };
-  return { ...liveNamesOf({ entra, halo }, needs, groups, conns.mapping), entraPermissions };
+  const directories = { tenants: conns.directories.map((c) => ({ tenant: c.name, users: [], groups: [] })) };
+  return { ...liveNamesOf({ directories, halo }, needs, groups, conns.mapping), permissions };
 }
 
 export function saveLiveNames(file: string, live: LiveNames): void {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { AgentLink, nextAgentLinks } from '../core/agent-links';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
+import { directoryLabel } from '../core/directories';
 import { partialReadBlock, recordRead } from '../core/partial-read';
 import { plan as computePlan, safetyBlock } from '../core/plan';
 import { revertPlan } from '../core/revert';
@@ -31,7 +32,7 @@ export interface PlanRun {
 export interface PlanWithOptions {
   signal?: AbortSignal;
   onProgress?: (m: string) => void;
-  /** Refresh Entra from its cached snapshot with delta queries (see takeSnapshots). */
+  /** Bring each connection up to date from its cached snapshot where its API allows (see takeSnapshots). */
   incremental?: boolean;
   /** Detail reads done of those announced (only a Halo whose rows lack what the plan needs makes them). */
   onDetail?: (done: number, total: number) => void;
@@ -43,18 +44,18 @@ export async function planWith(conns: Connections, options: PlanWithOptions = {}
   const agentLinks = readAgentLinks(conns.stateDir);
   const matched: AgentLink[] = [];
   let managedRecords = 0;
-  const plan = computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l), onManagedRecords: (n) => (managedRecords = n) });
+  const plan = computePlan(conns.mapping, snapshots.directories, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l), onManagedRecords: (n) => (managedRecords = n) });
   // A suspected partial read is remembered neither as the new count nor as the new links.
   if (!guardPartialRead(conns, plan, snapshots)) writeAgentLinks(conns.stateDir, nextAgentLinks(agentLinks, matched, snapshots.halo));
   return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before }, managedRecords };
 }
 
-/** Blocks the plan (true) when Entra returned far fewer users than last time; else remembers the counts. */
+/** Blocks the plan (true) when a connection returned far fewer users than last time; else remembers the counts. */
 function guardPartialRead(conns: Connections, plan: Plan, snapshots: Snapshots): boolean {
   const history = readHistory(conns.stateDir);
-  const suspected = partialReadBlock(snapshots.entra, history, conns.mapping.safety?.minEntraUsers);
+  const suspected = partialReadBlock(snapshots.directories, history, conns.mapping.safety?.minEntraUsers, (t) => directoryLabel(conns.mapping, t));
   if (suspected) plan.blocked = suspected;
-  else writeHistory(conns.stateDir, recordRead(snapshots.entra, history, snapshots.takenAt));
+  else writeHistory(conns.stateDir, recordRead(snapshots.directories, history, snapshots.takenAt));
   return Boolean(suspected);
 }
 
@@ -111,7 +112,7 @@ export function applyWith(conns: Connections, run: PlanRun, options: ApplyRunOpt
     if (Object.keys(links).length && result.userLinks.length) writeUserLinks(conns.stateDir, writtenUserLinks(links, result.userLinks));
     // An admin who applied over a suspected partial read says the smaller directory is real.
     if (run.plan.blocked?.limit === 'minEntraUsers' && !result.failed && !result.cancelled) {
-      writeHistory(conns.stateDir, recordRead(run.snapshots.entra, readHistory(conns.stateDir), run.snapshots.takenAt));
+      writeHistory(conns.stateDir, recordRead(run.snapshots.directories, readHistory(conns.stateDir), run.snapshots.takenAt));
     }
     return result;
   });
@@ -129,7 +130,7 @@ export function applyPrepared(conns: Connections, plan: Plan, options: ApplyRunO
 export async function gatePrepared(conns: Connections, prepared: Plan, snapshots?: Snapshots): Promise<Plan> {
   if (!prepared.changes.length) return prepared;
   let managed = 0;
-  if (snapshots) computePlan(conns.mapping, snapshots.entra, snapshots.halo, { agentLinks: readAgentLinks(conns.stateDir), onManagedRecords: (n) => (managed = n) });
+  if (snapshots) computePlan(conns.mapping, snapshots.directories, snapshots.halo, { agentLinks: readAgentLinks(conns.stateDir), onManagedRecords: (n) => (managed = n) });
   else managed = (await planWith(conns)).managedRecords;
   return { ...prepared, blocked: safetyBlock(conns.mapping, prepared.summary, prepared.changes.length, managed) };
 }

@@ -2,13 +2,14 @@
 // from cached snapshots, which hold only the groups, attributes and Halo lists the earlier
 // version needed. Anything the edit needs beyond that is named, so the diff is never trusted
 // blindly (a group missing from the snapshot would read as a group with no members).
+import { connectionsOf } from '../core/directories';
 import type { Mapping } from '../core/mapping';
-import type { EntraNeeds, HaloNeeds } from '../core/needs';
+import type { DirectoryNeeds, HaloNeeds } from '../core/needs';
 
 export interface SnapshotScope {
-  entra: EntraNeeds[];
+  directories: DirectoryNeeds[];
   halo: HaloNeeds;
-  /** The systems read: Halo instance and Entra tenants (a change means other systems entirely). */
+  /** The systems read: Halo instance and directory connections (a change means other systems entirely). */
   systems: string;
   /** Roles whose members were read role by role (Halo rows carried no roles); absent: every role was known. */
   partialRoles?: { agent?: string[]; user?: string[] };
@@ -18,24 +19,29 @@ export interface SnapshotScope {
 export function systemsOf(mapping: Mapping): string {
   return JSON.stringify({
     halo: [mapping.halo.url, mapping.halo.authUrl ?? null, mapping.halo.tenant ?? null],
-    entra: mapping.entra.map((e) => [e.name, e.tenantId, e.cloud ?? 'global']),
+    directories: connectionsOf(mapping).map((c) => [c.directory.key, c.name, systemOf(c.settings)]),
   });
+}
+
+/** A connection's settings without its credentials: which system it reads, not how it signs in. */
+function systemOf(settings: Record<string, unknown>): string {
+  return JSON.stringify(Object.entries(settings).filter(([, v]) => typeof v !== 'string' || !/^\$\{/.test(v)).filter(([k]) => !/secret|key|certificate|password|token/i.test(k)));
 }
 
 /** What `now` needs that `read` did not read, in words; empty when the snapshots cover it. */
 export function uncovered(read: SnapshotScope, now: SnapshotScope): string[] {
   const out: string[] = [];
-  const many = now.entra.length > 1;
-  for (const need of now.entra) {
-    const had = read.entra.find((e) => e.tenant === need.tenant);
+  const many = now.directories.length > 1;
+  for (const need of now.directories) {
+    const had = read.directories.find((e) => e.tenant === need.tenant);
     const where = many ? ` (${need.tenant})` : '';
     if (!had) {
-      out.push(`Entra tenant "${need.tenant}"`);
+      out.push(`connection "${need.tenant}"`);
       continue;
     }
     for (const g of need.groups) if (!had.groups.includes(g)) out.push(`group "${g}"${where}`);
     const attrs = need.attributes.filter((a) => !had.attributes.includes(a));
-    if (attrs.length) out.push(`Entra attribute${attrs.length === 1 ? '' : 's'} ${attrs.join(', ')}${where}`);
+    if (attrs.length) out.push(`attribute${attrs.length === 1 ? '' : 's'} ${attrs.join(', ')}${where}`);
     if (need.manager && !had.manager) out.push(`managers${where}`);
   }
   const h = now.halo;

@@ -1,14 +1,15 @@
 // Delegated Entra sign-in for planning from the editor without the app's secret: MSAL's device
-// code flow (src/entra/device-code.ts) or VS Code's own Microsoft account. Such tokens read what
+// code flow (src/sources/entra/device-code.ts) or VS Code's own Microsoft account. Such tokens read what
 // the signed-in person may read, so they serve plans and diffs only; Apply insists on the app's
 // own credentials. The MSAL token cache is kept in SecretStorage; which tenants are signed in, in
 // global state.
 import * as vscode from 'vscode';
 import type { ICachePlugin } from '@azure/msal-node';
-import type { DelegatedTokenSource } from '../entra/connection';
-import type { DeviceCodeSignIn, DeviceCodeTarget } from '../entra/device-code';
-import { delegatedScopes } from '../entra/scopes';
+import type { DelegatedTokenSource } from '../sources/entra/connection';
+import type { DeviceCodeSignIn, DeviceCodeTarget } from '../sources/entra/device-code';
+import { delegatedScopes } from '../sources/entra/scopes';
 import type { HttpClient } from '../net/http';
+import type { SignInProvider } from '../sources';
 import { loadEngine } from './lazy';
 import type { Logger } from './log';
 import { notify } from './prompts';
@@ -47,8 +48,14 @@ export class DelegatedSignIns {
     return r ? `${r.account} (${r.method === 'device-code' ? 'device code' : 'VS Code account'})` : undefined;
   }
 
-  /** The engine's hook: tokens for a connection whose own credentials are absent. */
-  sourceFor(conn: { name: string; tenantId: string; clientId: string; http: HttpClient }): DelegatedTokenSource | undefined {
+  /** The engine's sign-in hook: tokens for an Entra connection whose own credentials are absent. */
+  readonly tokensFor: SignInProvider = (request) => {
+    if (request.source !== 'entra') return undefined;
+    const { tenantId, clientId } = request.settings;
+    return typeof tenantId === 'string' && typeof clientId === 'string' ? this.sourceFor({ name: request.name, tenantId, clientId, http: request.http }) : undefined;
+  };
+
+  private sourceFor(conn: { name: string; tenantId: string; clientId: string; http: HttpClient }): DelegatedTokenSource | undefined {
     const key = keyOf(conn.tenantId, conn.clientId);
     const record = this.records()[key];
     if (!record) return undefined;

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentLink } from '../core/agent-links';
+import { connectionsOf } from '../core/directories';
 import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import type { ParsedMapping } from '../core/parse';
@@ -156,7 +157,7 @@ export class MappingSession implements vscode.Disposable {
       lookup: this.lookup(),
       signal,
       log: this.services.log.engine('engine'),
-      delegatedEntra: (c) => this.services.delegated.sourceFor(c),
+      signIn: this.services.delegated.tokensFor,
       userAgent: this.services.userAgent,
     });
   }
@@ -167,7 +168,7 @@ export class MappingSession implements vscode.Disposable {
     // A mapping Start Simulator wrote points at ports nobody listens on once it stopped.
     if (path.basename(path.dirname(this.file)) === SIMULATOR_FOLDER) throw new SimulatorStoppedError();
     // Reading a real tenant sends stored credentials to the mapping's URLs: only with trust.
-    if (!isTrusted()) throw new NeedsTrustError('Reading Entra and Halo');
+    if (!isTrusted()) throw new NeedsTrustError('Reading the directories and Halo');
     return this.services.secrets.lookup();
   }
 
@@ -192,13 +193,13 @@ export class MappingSession implements vscode.Disposable {
   /** As read(), keeping the connections open for an apply; the caller closes them. */
   async readOpen(options: ReadOptions = {}): Promise<{ run: PlanRun; conns: Connections }> {
     const { log } = this.services;
-    this.setBusy('Reading Entra and Halo…');
+    this.setBusy('Reading the directories and Halo…');
     try {
       const loaded = await this.load();
       const started = Date.now();
       const conns = await this.connect(loaded, options.signal);
       try {
-        const { planWith, entraNeeds, haloNeeds } = await loadEngine();
+        const { planWith, directoryNeeds, haloNeeds } = await loadEngine();
         const run = await planWith(conns, {
           signal: options.signal,
           onProgress: (m) => {
@@ -208,11 +209,11 @@ export class MappingSession implements vscode.Disposable {
           onDetail: options.onDetail,
           incremental: options.incremental,
         });
-        const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
+        const delegated = conns.directories.filter((e) => e.personal).map((e) => e.name);
         this.cache = {
           snapshots: run.snapshots,
           agentLinks: run.agentLinks,
-          scope: { entra: entraNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping), partialRoles: run.snapshots.halo.stats.partialRoles },
+          scope: { directories: directoryNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping), partialRoles: run.snapshots.halo.stats.partialRoles },
           delegated,
           groupNames: undefined,
         };
@@ -242,10 +243,9 @@ export class MappingSession implements vscode.Disposable {
     const cache = this.cache;
     if (!cache) return;
     try {
-      const { listGroupNames } = await loadEngine();
       const out: Record<string, string[]> = {};
-      for (const conn of conns.entra) {
-        const groups = await listGroupNames(conn, { http: conns.http, log: this.services.log.engine('entra') });
+      for (const conn of conns.directories) {
+        const groups = await conn.groupNames({ log: this.services.log.engine(conn.source) });
         if (groups) out[conn.name] = [...new Set(groups.flatMap((g) => [g.displayName, g.id]))].sort();
       }
       if (this.cache === cache) {
@@ -283,16 +283,16 @@ export class MappingSession implements vscode.Disposable {
       this.publish({ ...previous, mappingErrors: loaded.errors, problem: undefined });
       return;
     }
-    const { entraNeeds, haloNeeds, plan } = await loadEngine();
+    const { directoryNeeds, haloNeeds, plan } = await loadEngine();
     if (seq !== this.replanSeq) return;
-    const now: SnapshotScope = { entra: entraNeeds(mapping), halo: haloNeeds(mapping), systems: systemsOf(mapping) };
+    const now: SnapshotScope = { directories: directoryNeeds(mapping), halo: haloNeeds(mapping), systems: systemsOf(mapping) };
     if (now.systems !== cache.scope.systems) {
-      this.publish({ ...previous, mappingErrors: 0, problem: 'The mapping now points at another Halo instance or Entra tenant than the cached snapshots came from: run Refresh Snapshots.' });
+      this.publish({ ...previous, mappingErrors: 0, problem: 'The mapping now points at another Halo instance or directory than the cached snapshots came from: run Refresh Snapshots.' });
       return;
     }
     try {
       const started = performance.now();
-      const p = plan(mapping, cache.snapshots.entra, cache.snapshots.halo, { agentLinks: cache.agentLinks });
+      const p = plan(mapping, cache.snapshots.directories, cache.snapshots.halo, { agentLinks: cache.agentLinks });
       const warning = coverageWarning(uncovered(cache.scope, now));
       if (warning) p.warnings = [warning, ...p.warnings];
       this.services.log.debug(`Re-planned ${this.displayName} from cached snapshots in ${(performance.now() - started).toFixed(0)} ms.`);
@@ -331,7 +331,8 @@ export class MappingSession implements vscode.Disposable {
     const v = this.view;
     if (!v) return undefined;
     const canApply = isTrusted() && v.delegated.length === 0 && v.mappingErrors === 0 && !v.problem && v.plan.changes.length > 0;
-    return { plan: v.plan, mappingFile: this.displayName, snapshotAt: v.snapshotAt, plannedAt: v.plannedAt, canApply, mappingErrors: v.mappingErrors };
+    const directories = this.lastMapping ? Object.fromEntries(connectionsOf(this.lastMapping).map((c) => [c.name, c.directory.label])) : undefined;
+    return { plan: v.plan, mappingFile: this.displayName, snapshotAt: v.snapshotAt, plannedAt: v.plannedAt, canApply, mappingErrors: v.mappingErrors, ...(directories ? { directories } : {}) };
   }
 
   setBusy(message: string | undefined): void {

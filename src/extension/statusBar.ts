@@ -51,7 +51,7 @@ function describe(session: MappingSession): { text: string; tooltip: vscode.Mark
     return { text: '$(sync~spin) Halo: planning…', tooltip: tip, warn: false };
   }
   if (!view) {
-    tip.appendText('Not planned yet: click to read Entra and Halo and show the diff.');
+    tip.appendText('Not planned yet: click to read the directories and Halo and show the diff.');
     return { text: '$(diff) Halo', tooltip: tip, warn: false };
   }
   const { plan } = view;

@@ -18,6 +18,8 @@ export interface FaultRule {
   status?: number;
   /** Value of the Retry-After header (seconds, may be fractional); none when absent. */
   retryAfter?: string;
+  /** More headers of a `status` answer (a simulator adds its own, such as Okta's X-Rate-Limit-*). */
+  headers?: Record<string, string>;
   body?: string;
   latencyMs?: number;
   /** For `reset` and `timeout`: process the request first (the write lands), then drop or hold the answer. */
@@ -70,7 +72,7 @@ export class Faults {
 export function answerFault(fault: FaultRule, req: IncomingMessage, res: ServerResponse): boolean {
   switch (fault.kind) {
     case 'status': {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...fault.headers };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       res.writeHead(fault.status ?? 500, headers);
       res.end(fault.body ?? JSON.stringify({ Message: 'Injected fault' }));

@@ -9,6 +9,7 @@ import { Faults } from './faults';
 import { GraphSim, startGraphSim } from './graph/server';
 import type { HaloModes } from './halo/modes';
 import { startHaloSim } from './halo/server';
+import { OktaSim, startOktaSim } from './okta/server';
 import type { World } from './state';
 import { makeCertificate } from './tls';
 import { generateWorld, WorldOptions } from './world';
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   deltaTokenValidityMs?: number;
   /** Graph application permissions in every token (default User.Read.All and GroupMember.Read.All). */
   graphRoles?: string[];
+  /** Okta's per-family rate limits (default: Okta's documented example, 1000 a minute for users). */
+  oktaRateLimit?: { users?: number; groups?: number; token?: number; windowMs?: number };
 }
 
 export interface Simulators {
@@ -40,13 +43,15 @@ export interface Simulators {
   haloAuthUrl: string;
   /** The PEM certificate to trust for the HTTPS endpoints. */
   ca: string;
-  faults: { graph: Faults; halo: Faults };
+  faults: { graph: Faults; halo: Faults; okta: Faults };
+  /** One Okta simulator per org of the world (none unless the world has Okta orgs). */
+  okta: OktaSim[];
   /** The Graph simulator: change its tenants (so delta reports it) or invalidate delta tokens. */
   graph: GraphSim;
   /** The Halo simulator's readings of what its documents leave open. */
   haloModes: HaloModes;
   /** Request logs of both services. */
-  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; query: Record<string, string>; status: number }> };
+  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; query: Record<string, string>; status: number }>; okta: OktaSim['requests'] };
   /** Environment variables the mapping's ${env:…} references expect (simulator credentials only). */
   env: Record<string, string>;
   /** A mapping text pointing at these simulators (from `base`, the example by default). */
@@ -57,13 +62,22 @@ export interface Simulators {
 export async function startSimulators(options: SimulatorOptions = {}): Promise<Simulators> {
   const world = options.world ?? generateWorld(options.worldOptions ?? { users: 120, seed: 1 });
   const tls = await makeCertificate();
-  const faults = { graph: new Faults(), halo: new Faults() };
+  const faults = { graph: new Faults(), halo: new Faults(), okta: new Faults() };
   const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs, roles: options.graphRoles });
   const halo = await startHaloSim(world.halo, {
     port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
     modes: options.haloModes, tokenLifetimeSeconds: options.tokenLifetimeSeconds,
   });
+  // One request log for every org, in arrival order.
+  const oktaRequests: OktaSim['requests'] = [];
+  const okta = await Promise.all((world.okta ?? []).map((org) => startOktaSim(org, { tls, faults: faults.okta, latencyMs: options.latencyMs, rateLimit: options.oktaRateLimit, tokenLifetimeSeconds: options.tokenLifetimeSeconds, requests: oktaRequests })));
   const tenant = world.graph[0];
+  const oktaEnv = Object.fromEntries(
+    (world.okta ?? []).flatMap((org, i) => {
+      const p = i === 0 ? 'OKTA' : `OKTA${i + 1}`;
+      return [[`${p}_CLIENT_ID`, org.credentials.clientId], [`${p}_PRIVATE_KEY`, org.credentials.privateKeyPem], [`${p}_API_TOKEN`, org.credentials.apiToken]];
+    }),
+  );
   return {
     world,
     graphUrl: graph.graphUrl,
@@ -72,14 +86,16 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
     haloAuthUrl: halo.authUrl,
     ca: tls.cert,
     faults,
+    okta,
     graph,
     haloModes: halo.modes,
-    requests: { graph: graph.requests, halo: halo.requests },
+    requests: { graph: graph.requests, halo: halo.requests, okta: oktaRequests },
     env: {
       HALO_CLIENT_ID: world.halo.clientId,
       HALO_CLIENT_SECRET: world.halo.clientSecret,
       ENTRA_CLIENT_ID: tenant.clientId,
       ENTRA_CLIENT_SECRET: tenant.clientSecret,
+      ...oktaEnv,
     },
     mapping(caFile: string, base = EXAMPLE_MAPPING): string {
       const doc = parseDocument(base);
@@ -93,11 +109,13 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
         if (!known.has(String(doc.getIn(['entra', i, 'tenantId'])))) doc.setIn(['entra', i, 'tenantId'], (world.graph[i] ?? tenant).tenantId);
         doc.setIn(['entra', i, 'cloud'], doc.createNode({ loginUrl: graph.loginUrl, graphUrl: graph.graphUrl }));
       });
+      const orgs = (doc.getIn(['okta']) as { items?: unknown[] } | undefined)?.items ?? [];
+      orgs.forEach((_, i) => okta[i] && doc.setIn(['okta', i, 'orgUrl'], okta[i].url));
       doc.set('tls', doc.createNode({ caFiles: [caFile] }));
       return doc.toString();
     },
     async stop() {
-      await Promise.all([graph.stop(), halo.stop()]);
+      await Promise.all([graph.stop(), halo.stop(), ...okta.map((o) => o.stop())]);
     },
   };
 }

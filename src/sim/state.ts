@@ -1,5 +1,6 @@
 // The simulators' data: what a Graph tenant and a Halo instance hold. Records are stored in the
 // services' own wire shapes (Graph property names, Halo field names) so the servers serve them as-is.
+import type { OktaOrg } from './okta/state';
 
 /** A Graph user with every property the simulator knows (Graph names, e.g. accountEnabled, officeLocation). */
 export type GraphUser = { id: string } & Record<string, unknown>;
@@ -55,4 +56,6 @@ export interface HaloState {
 export interface World {
   graph: GraphTenant[];
   halo: HaloState;
+  /** Okta orgs (a mixed world: customers' directories beside the Entra staff tenant). */
+  okta?: OktaOrg[];
 }

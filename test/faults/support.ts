@@ -57,7 +57,7 @@ export async function startFaultEnv(options: SimulatorOptions & { mapping?: stri
         lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
         haloBackoffMs: [20, 40, 80],
         haloTimeoutMs: 3000,
-        entraRetry: { maxAttempts: opts.graphAttempts ?? 3, baseDelayMs: 20, timeoutMs: opts.graphTimeoutMs ?? 5000 },
+        directoryRetry: { maxAttempts: opts.graphAttempts ?? 3, baseDelayMs: 20, timeoutMs: opts.graphTimeoutMs ?? 5000 },
         signal: opts.signal,
       });
     },

@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { connect, ConnectionError } from '../../src/engine/connections';
 import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
-import { MsalNetwork } from '../../src/entra/msal-network';
+import { MsalNetwork } from '../../src/sources/entra/msal-network';
 import { planWith } from '../../src/engine/run';
-import { SimEnv, startSimEnv } from '../support/sim-env';
+import { entraOf, SimEnv, startSimEnv } from '../support/sim-env';
 
 describe('delegated Entra sign-in', () => {
   let env: SimEnv;
@@ -32,14 +32,15 @@ describe('delegated Entra sign-in', () => {
     const conns = await connect(validMapping(m), {
       baseDir: m.baseDir,
       lookup: withoutEntraSecret,
-      delegatedEntra: (c) => {
+      signIn: (c) => {
+        assert.equal(c.source, 'entra');
         assert.equal(c.name, 'contoso');
-        assert.equal(c.clientId, tenant.clientId);
+        assert.equal(c.settings.clientId, tenant.clientId);
         return async () => {
           calls++;
-          const conn = conns.entra[0];
+          const conn = entraOf(conns);
           const cca = new ConfidentialClientApplication({
-            auth: { clientId: tenant.clientId, clientSecret: tenant.clientSecret, authority: `${env.sims.loginUrl}/${c.tenantId}`, knownAuthorities: [env.sims.loginUrl] },
+            auth: { clientId: tenant.clientId, clientSecret: tenant.clientSecret, authority: `${env.sims.loginUrl}/${c.settings.tenantId}`, knownAuthorities: [env.sims.loginUrl] },
             // The simulator's certificate is trusted through the connections' HTTP client.
             system: { networkClient: new MsalNetwork(conns.http, 10_000) },
           });
@@ -50,8 +51,9 @@ describe('delegated Entra sign-in', () => {
       },
     });
     try {
-      assert.ok(conns.entra[0].delegated, 'the connection was not given the delegated sign-in');
-      assert.equal(conns.entra[0].clientSecret, undefined);
+      assert.ok(entraOf(conns).delegated, 'the connection was not given the delegated sign-in');
+      assert.ok(conns.directories[0].personal);
+      assert.equal(entraOf(conns).clientSecret, undefined);
       const run = await planWith(conns);
       assert.ok(calls >= 1, 'the delegated token source was never asked');
       assert.ok(run.plan.changes.length > 0);
@@ -65,13 +67,13 @@ describe('delegated Entra sign-in', () => {
     const conns = await connect(validMapping(m), {
       baseDir: m.baseDir,
       lookup: (kind, name) => (kind === 'env' ? env.sims.env[name] : undefined),
-      delegatedEntra: () => {
+      signIn: () => {
         throw new Error('asked for a delegated sign-in although the app secret resolves');
       },
     });
     try {
-      assert.equal(conns.entra[0].delegated, undefined);
-      assert.ok(conns.entra[0].clientSecret);
+      assert.equal(entraOf(conns).delegated, undefined);
+      assert.ok(entraOf(conns).clientSecret);
     } finally {
       conns.close();
     }

@@ -3,12 +3,12 @@
 // delegated token, and an expired access token is renewed with the refresh token.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeviceCodePrompt, DeviceCodeSignIn, SignedIn } from '../../src/entra/device-code';
+import { DeviceCodePrompt, DeviceCodeSignIn, SignedIn } from '../../src/sources/entra/device-code';
 import { connect } from '../../src/engine/connections';
 import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
 import { planWith } from '../../src/engine/run';
 import { HttpClient } from '../../src/net/http';
-import { SimEnv, startSimEnv } from '../support/sim-env';
+import { entraOf, SimEnv, startSimEnv } from '../support/sim-env';
 
 describe('entra: delegated sign-in with the device code flow', () => {
   let env: SimEnv;
@@ -49,13 +49,13 @@ describe('entra: delegated sign-in with the device code flow', () => {
     const conns = await connect(validMapping(m), {
       baseDir: m.baseDir,
       lookup: (kind, name) => (kind === 'env' && name !== 'ENTRA_CLIENT_SECRET' ? env.sims.env[name] : undefined),
-      delegatedEntra: () => ({ forceRefresh }) => app.token(signedIn, forceRefresh),
+      signIn: () => ({ forceRefresh }) => app.token(signedIn, forceRefresh),
     });
     try {
-      assert.ok(conns.entra[0].delegated, 'the connection signs in as the person');
+      assert.ok(entraOf(conns).delegated, 'the connection signs in as the person');
       const run = await planWith(conns);
       assert.ok(run.plan.changes.length > 0);
-      assert.equal(run.snapshots.entra.tenants[0].users.length, env.sims.world.graph[0].users.length);
+      assert.equal(run.snapshots.directories.tenants[0].users.length, env.sims.world.graph[0].users.length);
     } finally {
       conns.close();
     }

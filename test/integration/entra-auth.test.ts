@@ -1,7 +1,7 @@
 // Sign-in through MSAL's real network path against the simulated login service over HTTPS.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EntraReadError, readTenant, tokenInfo } from '../../src/entra';
+import { EntraReadError, readTenant, tokenInfo } from '../../src/sources/entra';
 import { HttpClient } from '../../src/net/http';
 import { Faults } from '../../src/sim/faults';
 import { GraphSim, startGraphSim } from '../../src/sim/graph/server';

@@ -1,7 +1,7 @@
 // Delta queries: an initial round, then only what changed; 410 Gone when the state is lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EntraReadError, readDelta } from '../../src/entra';
+import { EntraReadError, readDelta } from '../../src/sources/entra';
 import type { HttpClient } from '../../src/net/http';
 import { GraphSim, startGraphSim } from '../../src/sim/graph/server';
 import { connection, guid, simTls, tenant, trustingClient, user } from '../support/entra-fixture';

@@ -1,7 +1,7 @@
 // Throttling and failures while reading: retried when transient, otherwise the read aborts whole.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { EntraReadError, readTenant } from '../../src/entra';
+import { EntraReadError, readTenant } from '../../src/sources/entra';
 import type { HttpClient } from '../../src/net/http';
 import { Faults } from '../../src/sim/faults';
 import { GraphSim, startGraphSim } from '../../src/sim/graph/server';

@@ -1,7 +1,7 @@
 // Reading users and groups from the simulated Graph: paging, $select, managers, nested groups.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EntraReadError, readTenant } from '../../src/entra';
+import { EntraReadError, readTenant } from '../../src/sources/entra';
 import type { HttpClient } from '../../src/net/http';
 import { GraphSim, startGraphSim } from '../../src/sim/graph/server';
 import { connection, guid, needs, simTls, tenant, trustingClient, user } from '../support/entra-fixture';
@@ -42,7 +42,7 @@ describe('reading users', () => {
       assert.deepEqual(a.attrs.businessPhones, ['+44 113 000 0001']);
       assert.ok(!('jobTitle' in a.attrs) && !('officeLocation' in a.attrs));
       assert.equal(a.managerId, undefined, 'no managers unless needed');
-      assert.deepEqual([b.accountEnabled, b.userType], [false, 'Guest']);
+      assert.deepEqual([b.enabled, b.guest, b.attrs.accountEnabled, b.attrs.userType], [false, true, false, 'Guest']);
       const q = sim.requests.find((r) => r.path === '/v1.0/users')!.query;
       assert.deepEqual(q.$select.split(',').sort(), [...n.attributes].sort());
       assert.equal(q.$expand, undefined);
@@ -55,8 +55,8 @@ describe('reading users', () => {
     const t = tenant([user(1, { onPremisesExtensionAttributes: { extensionAttribute1: 'CC-42' } })]);
     const sim = await startGraphSim([t], { tls: await simTls() });
     try {
-      const snap = await readTenant(connection(sim, t), needs({ attributes: ['id', 'accountEnabled', 'userType', 'onPremisesExtensionAttributes.extensionAttribute1'] }), { http });
-      assert.equal(sim.requests.find((r) => r.path === '/v1.0/users')!.query.$select, 'id,accountEnabled,userType,onPremisesExtensionAttributes');
+      const snap = await readTenant(connection(sim, t), needs({ attributes: ['onPremisesExtensionAttributes.extensionAttribute1'] }), { http });
+      assert.equal(sim.requests.find((r) => r.path === '/v1.0/users')!.query.$select, 'id,accountEnabled,userType,displayName,mail,onPremisesExtensionAttributes,userPrincipalName');
       assert.equal(snap.users[0].attrs['onPremisesExtensionAttributes.extensionAttribute1'], 'CC-42');
     } finally {
       await sim.stop();

@@ -8,12 +8,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { planJson } from '../../src/core/render';
 import type { Connections } from '../../src/engine/connections';
-import { entraCachePath, readTenantIncremental } from '../../src/engine/entra-cache';
+import { entraCachePath, readTenantIncremental } from '../../src/sources/entra/cache';
 import { applyWith, planWith, PlanRun } from '../../src/engine/run';
-import { entraNeeds } from '../../src/core/needs';
+import { directoryNeeds } from '../../src/core/needs';
 import type { SimTenant } from '../../src/sim/graph/directory';
 import type { GraphUser } from '../../src/sim/state';
-import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
+import { entraOf, exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
 
 const lenient = exampleWith([
   [['safety', 'maxDeactivations'], '20%'],
@@ -49,8 +49,8 @@ describe('incremental sync: a cached Entra snapshot kept current with delta quer
 
   it('reads in full the first time, caches the snapshot privately, and plans as a full read does', async () => {
     const { inc, full } = await both(conns);
-    assert.equal(inc.snapshots.entraReads?.[0].mode, 'full');
-    assert.match(inc.snapshots.entraReads![0].reason, /no cached snapshot/);
+    assert.equal(inc.snapshots.directoryReads?.[0].mode, 'full');
+    assert.match(inc.snapshots.directoryReads![0].reason, /no cached snapshot/);
     assert.equal(planJson(inc.plan), planJson(full.plan));
     assert.ok(inc.plan.changes.length > 50);
 
@@ -98,7 +98,7 @@ describe('incremental sync: a cached Entra snapshot kept current with delta quer
     const inc = await planWith(conns, { incremental: true });
     const incRequests = graphRequests(env) - before;
     const full = await planWith(conns);
-    const read = inc.snapshots.entraReads![0];
+    const read = inc.snapshots.directoryReads![0];
     assert.equal(read.mode, 'delta', read.reason);
     assert.match(read.reason, /newly nested group/);
     assert.ok(incRequests <= 6, `a handful of Graph requests, not a re-read: ${incRequests}`);
@@ -112,9 +112,9 @@ describe('incremental sync: a cached Entra snapshot kept current with delta quer
 
   it('with nothing changed, the refresh is two requests and the plan is unchanged', async () => {
     const { inc, full } = await both(conns);
-    assert.equal(inc.snapshots.entraReads![0].mode, 'delta');
-    assert.equal(inc.snapshots.entraReads![0].requests, 2);
-    assert.equal(inc.snapshots.entraReads![0].changes, 0);
+    assert.equal(inc.snapshots.directoryReads![0].mode, 'delta');
+    assert.equal(inc.snapshots.directoryReads![0].requests, 2);
+    assert.equal(inc.snapshots.directoryReads![0].changes, 0);
     assert.equal(planJson(inc.plan), planJson(full.plan));
   });
 
@@ -122,18 +122,18 @@ describe('incremental sync: a cached Entra snapshot kept current with delta quer
     dir.updateUser(dir.data.users[40].id, { department: 'Legal' });
     env.sims.graph.invalidateDeltaTokens();
     const { inc, full } = await both(conns);
-    const read = inc.snapshots.entraReads![0];
+    const read = inc.snapshots.directoryReads![0];
     assert.equal(read.mode, 'full');
     assert.match(read.reason, /410/);
     assert.equal(planJson(inc.plan), planJson(full.plan));
     // And the new tokens work.
     const again = await planWith(conns, { incremental: true });
-    assert.equal(again.snapshots.entraReads![0].mode, 'delta');
+    assert.equal(again.snapshots.directoryReads![0].mode, 'delta');
   });
 
   it('reads in full when the tokens are older than 7 days, or the mapping needs other attributes', async () => {
-    const conn = conns.entra[0];
-    const [needs] = entraNeeds(conns.mapping);
+    const conn = entraOf(conns);
+    const [needs] = directoryNeeds(conns.mapping);
     const opts = { http: conns.http, stateDir: conns.stateDir };
     const old = await readTenantIncremental(conn, needs, { ...opts, now: () => Date.now() + 8 * 86_400_000 });
     assert.equal(old.report.mode, 'full');

@@ -58,7 +58,7 @@ describe('engine: several Entra tenants in one mapping', () => {
     const conns = await env.connect();
     try {
       const run = await planWith(conns);
-      assert.deepEqual(run.snapshots.entra.tenants.map((t) => t.tenant), ['contoso', 'fabrikam']);
+      assert.deepEqual(run.snapshots.directories.tenants.map((t) => t.tenant), ['contoso', 'fabrikam']);
       const byRule = (rule: string) => run.plan.changes.filter((c) => c.rule === rule && c.action === 'create');
       assert.ok(byRule('fabrikam-staff').length > 50);
       assert.ok(byRule('fabrikam-staff').every((c) => c.tenant === 'fabrikam' && c.fields.site_id.to === 20 && /fabrikam\.example$/.test(String(c.fields.emailaddress.to))));

@@ -65,7 +65,7 @@ describe('security: TLS', () => {
   it('an http Entra cloud that is not loopback is refused before any credential is sent', async () => {
     const mapping = mappingWith([[['entra', 0, 'cloud'], { loginUrl: 'http://example.com', graphUrl: 'http://example.com' }], [['halo', 'url'], 'https://127.0.0.1:1']], ['entra.0.cloud.loginUrl', 'entra.0.cloud.graphUrl']);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-tls-'));
-    const conns = await connect(mapping, { baseDir: dir, lookup: (_k, n) => env[n as keyof typeof env], haloBackoffMs: [], entraRetry: { maxAttempts: 1 } });
+    const conns = await connect(mapping, { baseDir: dir, lookup: (_k, n) => env[n as keyof typeof env], haloBackoffMs: [], directoryRetry: { maxAttempts: 1 } });
     try {
       await assert.rejects(planWith(conns), /cloud\.loginUrl must use https/);
     } finally {

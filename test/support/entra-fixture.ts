@@ -1,6 +1,6 @@
 // Small inline Graph tenants and connections for the Entra reader's integration tests.
-import type { EntraNeeds } from '../../src/core/needs';
-import type { ResolvedEntraConnection } from '../../src/entra';
+import type { DirectoryNeeds } from '../../src/core/needs';
+import type { ResolvedEntraConnection } from '../../src/sources/entra';
 import { HttpClient } from '../../src/net/http';
 import type { GraphSim } from '../../src/sim/graph/server';
 import type { GraphTenant, GraphUser } from '../../src/sim/state';
@@ -67,7 +67,7 @@ export function connection(sim: GraphSim, t: GraphTenant, extra: Partial<Resolve
   };
 }
 
-export function needs(extra: Partial<EntraNeeds> = {}): EntraNeeds {
+export function needs(extra: Partial<DirectoryNeeds> = {}): DirectoryNeeds {
   return { tenant: 'contoso', attributes: ['accountEnabled', 'displayName', 'id', 'mail', 'userPrincipalName', 'userType'], groups: [], manager: false, managerAttributes: [], ...extra };
 }
 

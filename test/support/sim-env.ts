@@ -9,6 +9,8 @@ import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
 import { SimulatorOptions, Simulators, startSimulators, writeSimulatorFiles } from '../../src/sim';
 import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
 import { NAMED_MODES } from '../../src/sim/halo/modes';
+import type { ResolvedEntraConnection } from '../../src/sources/entra/connection';
+import { EntraDirectory } from '../../src/sources/entra/source';
 
 export interface SimEnv {
   sims: Simulators;
@@ -53,7 +55,7 @@ export async function startSimEnv(options: SimulatorOptions & { mapping?: string
         baseDir: m.baseDir,
         lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
         haloBackoffMs: [20, 40, 80],
-        entraRetry: { maxAttempts: 3, baseDelayMs: 20 },
+        directoryRetry: { maxAttempts: 3, baseDelayMs: 20 },
         signal: overrides.signal,
       });
     },
@@ -62,4 +64,11 @@ export async function startSimEnv(options: SimulatorOptions & { mapping?: string
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The resolved Entra connection behind a mapping's first directory (for the Entra reader's own entry points). */
+export function entraOf(conns: Connections, index = 0): ResolvedEntraConnection {
+  const d = conns.directories.filter((c) => c.source === 'entra')[index];
+  if (!(d instanceof EntraDirectory)) throw new Error(`no Entra connection #${index}`);
+  return d.conn;
 }

@@ -1,7 +1,7 @@
 // Small hand-built snapshots for planner tests.
 import { parse } from 'yaml';
 import type { Mapping } from '../../src/core/mapping';
-import type { EntraGroup, EntraSnapshot, EntraUser, HaloAgent, HaloSnapshot, HaloUser } from '../../src/core/snapshot';
+import type { DirectoryGroup, DirectorySnapshot, DirectoryUser, HaloAgent, HaloSnapshot, HaloUser } from '../../src/core/snapshot';
 
 export function mappingFrom(yamlText: string): Mapping {
   return parse(yamlText) as Mapping;
@@ -14,20 +14,28 @@ entra: [{ name: contoso, tenantId: t1, clientId: c, clientSecret: '\${env:E}' }]
 `;
 
 let n = 0;
-export function entraUser(name: string, extra: Partial<EntraUser> & { attrs?: Record<string, unknown> } = {}): EntraUser {
+/** A user as the Entra reader gives it: Graph's accountEnabled and userType among its attributes too. */
+export function entraUser(name: string, extra: { id?: string; accountEnabled?: boolean; userType?: string; managerId?: string | null; attrs?: Record<string, unknown> } = {}): DirectoryUser {
   n++;
   const local = name.toLowerCase().replace(/ /g, '.');
+  const accountEnabled = extra.accountEnabled ?? true;
+  const userType = extra.userType ?? 'Member';
+  const attrs: Record<string, unknown> = { accountEnabled, userType, displayName: name, mail: `${local}@contoso.com`, userPrincipalName: `${local}@contoso.com`, givenName: name.split(' ')[0], surname: name.split(' ')[1] ?? '', ...extra.attrs };
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return {
     id: extra.id ?? `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    accountEnabled: extra.accountEnabled ?? true,
-    userType: extra.userType ?? 'Member',
+    enabled: accountEnabled,
+    guest: userType === 'Guest',
+    name: text(attrs.displayName),
+    email: text(attrs.mail),
+    login: text(attrs.userPrincipalName),
     managerId: extra.managerId,
-    attrs: { displayName: name, mail: `${local}@contoso.com`, userPrincipalName: `${local}@contoso.com`, givenName: name.split(' ')[0], surname: name.split(' ')[1] ?? '', ...extra.attrs },
+    attrs,
   };
 }
 
-export function entra(users: EntraUser[], groups: Record<string, EntraUser[]>, tenant = 'contoso'): EntraSnapshot {
-  const gs: EntraGroup[] = Object.entries(groups).map(([ref, members], i) => ({ ref, id: `g${i}`, displayName: ref, memberIds: members.map((m) => m.id) }));
+export function entra(users: DirectoryUser[], groups: Record<string, DirectoryUser[]>, tenant = 'contoso'): DirectorySnapshot {
+  const gs: DirectoryGroup[] = Object.entries(groups).map(([ref, members], i) => ({ ref, id: `g${i}`, displayName: ref, memberIds: members.map((m) => m.id) }));
   return { tenants: [{ tenant, users, groups: gs }] };
 }
 

@@ -4,13 +4,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ENTRA_USER_ATTRIBUTES, entraAttributeProblem } from '../../src/core/entra-attributes';
+import { attributeProblem, attributesOf } from '../../src/core/attributes';
+import { directoryNamed } from '../../src/core/directories';
 import { parseMapping } from '../../src/core/parse';
-import { entraNeeds } from '../../src/core/needs';
-import { userSelect } from '../../src/entra/users';
+import { directoryNeeds } from '../../src/core/needs';
+import { userSelect } from '../../src/sources/entra/users';
 import { only, problems, withBody } from './mapping-text';
 
 const ROOT = path.resolve(__dirname, '../../..');
+const ENTRA = directoryNamed('entra')!;
+const ENTRA_USER_ATTRIBUTES = attributesOf(ENTRA);
+const entraAttributeProblem = (source: string) => attributeProblem(ENTRA, source);
 const RULE = ['users:', '  - rule: staff', '    from: { group: Staff }', '    client: Contoso'];
 const fields = (line: string) => withBody(...RULE, '    site: Head Office', 'fields:', '  users:', `    ${line}`);
 
@@ -52,7 +56,7 @@ describe('Entra attributes against Graph metadata', () => {
     ).replace('    from: { group: Staff }\n', '');
     const parsed = parseMapping(text);
     assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
-    const select = userSelect(entraNeeds(parsed.mapping!)[0]);
+    const select = userSelect(directoryNeeds(parsed.mapping!)[0]);
     for (const p of ['employeeOrgData', 'onPremisesExtensionAttributes', 'signInActivity', 'extension_b7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2_costCentre', 'businessPhones']) assert.ok(select.includes(p), `${p} in ${select}`);
     assert.ok(!select.some((p) => p.includes('.')), 'Graph selects top-level properties only');
   });
@@ -78,7 +82,7 @@ describe('Entra attributes against Graph metadata', () => {
     }
     const names = ENTRA_USER_ATTRIBUTES.map((a) => a.name);
     for (const n of ['employeeOrgData.division', 'signInActivity.lastSignInDateTime', 'onPremisesExtensionAttributes.extensionAttribute15', 'creationType', 'employeeLeaveDateTime']) assert.ok(names.includes(n), n);
-    const generated = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/core/entra-user-attributes.json'), 'utf8'));
+    const generated = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/sources/entra/attributes.json'), 'utf8'));
     assert.match(generated.description, /msgraph-metadata/);
   });
 

@@ -2,7 +2,7 @@
 // from snapshots, and the text of a new mapping file.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { entraNeeds, haloNeeds } from '../../src/core/needs';
+import { directoryNeeds, haloNeeds } from '../../src/core/needs';
 import { parseMapping } from '../../src/core/parse';
 import type { HaloSnapshot } from '../../src/core/snapshot';
 import { coverageWarning, systemsOf, uncovered } from '../../src/extension/coverage';
@@ -35,7 +35,7 @@ function mappingOf(text: string) {
 
 const scopeOf = (text: string) => {
   const m = mappingOf(text);
-  return { entra: entraNeeds(m), halo: haloNeeds(m), systems: systemsOf(m) };
+  return { directories: directoryNeeds(m), halo: haloNeeds(m), systems: systemsOf(m) };
 };
 
 test('an edit within what the snapshots hold is covered', () => {
@@ -77,16 +77,16 @@ test('live names give only the lists the snapshot read in full', () => {
     agentRoles: [{ id: 1, name: 'Technician' }], userRoles: [{ id: 2, name: 'End User' }], teams: [{ id: 3, name: 'Service Desk' }],
     cabs: [{ id: 4, name: 'Change Advisory Board', members: [], roles: ['Approver'] }], stats: { requests: 0, detailReads: 0, warnings: [] },
   };
-  const snapshots = { entra: { tenants: [{ tenant: 'contoso', users: [], groups: [{ ref: 'SG-Halo-Agents', id: 'g1', displayName: 'SG-Halo-Agents', memberIds: [] }] }] }, halo, takenAt: '' };
+  const snapshots = { directories: { tenants: [{ tenant: 'contoso', users: [], groups: [{ ref: 'SG-Halo-Agents', id: 'g1', displayName: 'SG-Halo-Agents', memberIds: [] }] }] }, halo, takenAt: '' };
   const read = { ...haloNeeds(mapping), teams: false };
   const names = liveNamesOf(snapshots, read, undefined, mapping);
   assert.equal(names.teams, undefined, 'teams were not read: they must not be checked');
   assert.deepEqual(names.agentRoles, ['Technician']);
   assert.deepEqual(names.sites, [{ client: 'Contoso', name: 'Head Office' }]);
   // Without a full group list, the mapping's own groups count as known (never a false "unknown").
-  assert.ok(names.entraGroups?.contoso.includes('All Staff'));
+  assert.ok(names.groups?.contoso.includes('All Staff'));
   const listed = liveNamesOf(snapshots, read, { contoso: ['A', 'B'] }, mapping);
-  assert.deepEqual(listed.entraGroups?.contoso, ['A', 'B']);
+  assert.deepEqual(listed.groups?.contoso, ['A', 'B']);
 });
 
 test('a new mapping is the example with the instance and tenant left blank', () => {

@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '../../..');
 const EXAMPLE = readFileSync(join(ROOT, 'examples/halo-identity.yaml'), 'utf8');
 
 const LIVE: LiveNames = {
-  entraGroups: { contoso: ['SG-Halo-Agents', 'All Staff', 'SG-CAB', 'SG-Approvers'], fabrikam: ['FAB-Staff'] },
+  groups: { contoso: ['SG-Halo-Agents', 'All Staff', 'SG-CAB', 'SG-Approvers'], fabrikam: ['FAB-Staff'] },
   agentRoles: ['Technician', 'Administrator'],
   userRoles: ['End User', 'Approver', 'Senior Staff'],
   teams: ['Service Desk', 'Ops: Night', 'Field, North'],
@@ -46,7 +46,7 @@ const sorted = (items: CompletionEntry[]) => [...items].sort((a, b) => (a.sortTe
 
 test('keys of an agent rule: those not there yet, with documentation from the schema', () => {
   const { items, text, offset } = complete(inExample('    team: Service Desk', '    §team: Service Desk'));
-  assert.deepEqual(labels(items).sort(), ['inactive', 'team', 'tenant']);
+  assert.deepEqual(labels(items).sort(), ['inactive', 'source', 'team', 'tenant']);
   const team = byLabel(items, 'team');
   assert.equal(team.insertText, 'team', 'the key keeps its colon and value');
   assert.equal(text.slice(team.start, team.end), 'team');

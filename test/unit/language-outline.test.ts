@@ -82,7 +82,7 @@ test('problems: the parser\'s, plus unknown live names when they are cached', ()
   const text = withBody('agents:', '  - rule: desk', '    from: { group: SG-Halo-Agnets }', '    team: Servce Desk');
   const parsed = parseMapping(text);
   assert.deepEqual(mappingProblems(parsed), []);
-  const problems = mappingProblems(parsed, { teams: ['Service Desk'], entraGroups: { contoso: ['SG-Halo-Agents'] } });
+  const problems = mappingProblems(parsed, { teams: ['Service Desk'], groups: { contoso: ['SG-Halo-Agents'] } });
   assert.deepEqual(
     problems.map((p) => [p.code, p.range.start.line, p.suggestions]),
     [

@@ -2,9 +2,9 @@
 // manager.mail), an agent's linemanager as the Halo agent id of the manager's agent record.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { entraNeeds } from '../../src/core/needs';
+import { directoryNeeds } from '../../src/core/needs';
 import { plan } from '../../src/core/plan';
-import { userSelect } from '../../src/entra/users';
+import { userSelect } from '../../src/sources/entra/users';
 import { only, problems, withBody } from './mapping-text';
 import { BASE_MAPPING, entra, entraUser, halo, haloAgent, mappingFrom } from '../support/snapshots';
 
@@ -37,7 +37,7 @@ describe('manager', () => {
   });
 
   it('reads the manager with the users ($expand=manager, their attributes in the same $select), never per user', () => {
-    const needs = entraNeeds(mappingFrom(MAPPING))[0];
+    const needs = directoryNeeds(mappingFrom(MAPPING))[0];
     assert.equal(needs.manager, true);
     assert.deepEqual(needs.managerAttributes, ['displayName']);
     assert.ok(!userSelect(needs).some((p) => p.startsWith('manager')), userSelect(needs).join(','));

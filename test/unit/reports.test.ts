@@ -39,7 +39,7 @@ describe('access review provenance', () => {
       haloAgent(3, { name: 'Nobody', email: 'nobody@contoso.com', roles: ['Administrator'] }),
     ],
   });
-  const report = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, trees: new Map([['contoso', tree]]) });
+  const report = accessReport({ mapping: mappingFrom(MAPPING), directories: dir, halo: world, trees: new Map([['contoso', tree]]) });
   const of = (id: number, grant: string) => report.rows.find((r) => r.haloId === id && r.grant === grant)?.provenance;
 
   it('names the nested group path to the rule that grants a role, and every entry that grants it', () => {
@@ -57,9 +57,9 @@ describe('access review provenance', () => {
   });
 
   it('is sorted and the same for the same inputs; without the trees, the named group alone', () => {
-    const again = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, trees: new Map([['contoso', tree]]) });
+    const again = accessReport({ mapping: mappingFrom(MAPPING), directories: dir, halo: world, trees: new Map([['contoso', tree]]) });
     assert.deepEqual(again, report);
-    const flat = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world });
+    const flat = accessReport({ mapping: mappingFrom(MAPPING), directories: dir, halo: world });
     assert.deepEqual(flat.rows.find((r) => r.haloId === 1 && r.grant === 'Technician')?.provenance, ['SG-Halo-Agents → rule service-desk']);
   });
 
@@ -85,7 +85,7 @@ describe('licence report', () => {
       haloAgent(5, { name: 'Never Ned', email: 'ned@contoso.com', licence: 'concurrent', fields: { lastlogindate: '1900-01-01T00:00:00' } }),
     ],
   });
-  const r = licenceReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world, now, idleDays: 30, costPerNamed: 45 });
+  const r = licenceReport({ mapping: mappingFrom(MAPPING), directories: dir, halo: world, now, idleDays: 30, costPerNamed: 45 });
   const row = (id: number) => r.rows.find((x) => x.haloId === id)!;
 
   it('idle days from the later of Halo and Entra; never is never, not 1900', () => {
@@ -150,7 +150,7 @@ describe('access review sheet', () => {
     const ann = entraUser('Ann Tier');
     const dir = entra([ann], { 'SG-Halo-Agents': [ann] });
     const world = halo({ agents: [haloAgent(1, { name: 'Ann Tier', email: String(ann.attrs.mail), roles: ['Technician', 'Finance Viewer', 'Administrator'], teams: ['Service Desk'] })] });
-    const fresh = accessReport({ mapping: mappingFrom(MAPPING), entra: dir, halo: world });
+    const fresh = accessReport({ mapping: mappingFrom(MAPPING), directories: dir, halo: world });
     const d = (grant: string, decision: 'revoke' | 'keep') => ({ kind: 'agent' as const, haloId: 1, grantType: 'role' as const, grant, decision, reviewer: 'Rita', decidedAt: '2026-12-01T10:00:00Z', line: 2 });
     const { plan, problems } = reviewPlan([d('Finance Viewer', 'revoke'), d('Administrator', 'revoke'), d('Technician', 'revoke'), d('Gone Role', 'revoke')], fresh);
     assert.deepEqual(plan.changes.map((c) => [c.action, c.haloId, c.memberships]), [['update', 1, { roles: { add: [], remove: ['Finance Viewer', 'Administrator'] } }]]);
@@ -174,10 +174,10 @@ describe('report files (golden, small and reviewed: test/fixtures/reports)', () 
   });
   const mapping = mappingFrom(MAPPING);
   const files: Record<string, string> = {
-    'access.csv': formatAccess(accessReport({ mapping, entra: dir2, halo: world, all: true }), 'csv', at),
-    'access.md': formatAccess(accessReport({ mapping, entra: dir2, halo: world, all: true }), 'md', at),
-    'licences.csv': formatLicences(licenceReport({ mapping, entra: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'csv', at),
-    'licences.md': formatLicences(licenceReport({ mapping, entra: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'md', at),
+    'access.csv': formatAccess(accessReport({ mapping, directories: dir2, halo: world, all: true }), 'csv', at),
+    'access.md': formatAccess(accessReport({ mapping, directories: dir2, halo: world, all: true }), 'md', at),
+    'licences.csv': formatLicences(licenceReport({ mapping, directories: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'csv', at),
+    'licences.md': formatLicences(licenceReport({ mapping, directories: dir2, halo: world, now: new Date(at), costPerNamed: 40 }), 'md', at),
     'orphans.md': formatOrphans(orphanReport(mapping, dir2, world), 'md', at),
   };
   for (const [name, text] of Object.entries(files)) {

@@ -42,9 +42,9 @@ test('unions: a value that may be an enum or a mapping offers both', () => {
 });
 
 test('$ref: the referring property\'s description wins over the definition\'s', () => {
-  assert.match(schemaAt(['fields', 'users'])!.description!, /^Halo user field: Entra attribute/);
+  assert.match(schemaAt(['fields', 'users'])!.description!, /^Halo user field: directory attribute/);
   assert.match(schemaAt(['fields', 'agents'])!.description!, /^Halo agent field/);
-  assert.match(schemaAt(['agents', 0, 'from'])!.description!, /^Which Entra identities this rule selects/);
+  assert.match(schemaAt(['agents', 0, 'from'])!.description!, /^Which directory identities this rule selects/);
   assert.match(schemaAt(['entra', 0])!.description!, /^A connection to one Entra tenant/);
 });
 
@@ -54,7 +54,7 @@ test('additionalProperties and items lead to the right place', () => {
   assert.deepEqual(field.types.sort(), ['array', 'object', 'string']);
   assert.deepEqual(field.properties.map((p) => p.name), ['from', 'default', 'when']);
   assert.deepEqual(values(['fields', 'agents', 'x', 'when']), ['always', 'create']);
-  assert.match(schemaAt(['fields', 'users', 'x', 'from', 0])!.description!, /Entra user attribute/);
+  assert.match(schemaAt(['fields', 'users', 'x', 'from', 0])!.description!, /user attribute as its directory names it/);
   assert.match(schemaAt(['tls', 'caFiles', 0])!.description!, /PEM file/);
 });
 
@@ -68,11 +68,11 @@ test('places the schema does not know', () => {
 test('allowed keys: required first, then schema order, minus those present', () => {
   assert.deepEqual(
     allowedKeys(['agents', 0], ['rule']).map((k) => `${k.name}${k.required ? '*' : ''}`),
-    ['from*', 'tenant', 'team', 'roles', 'licence', 'inactive'],
+    ['from*', 'tenant', 'source', 'team', 'roles', 'licence', 'inactive'],
   );
   assert.deepEqual(
     allowedKeys([], ['version', 'halo', 'entra', 'agents']).map((k) => k.name),
-    ['tls', 'match', 'users', 'roles', 'cab', 'fields', 'deprovision', 'protect', 'safety'],
+    ['okta', 'tls', 'match', 'users', 'roles', 'cab', 'fields', 'deprovision', 'protect', 'safety'],
   );
   assert.deepEqual(allowedKeys([]).slice(0, 3).map((k) => k.name), ['version', 'halo', 'entra']);
   // site | siteFrom and client | clientFrom are choices: none is required on its own, client comes first.
@@ -82,7 +82,7 @@ test('allowed keys: required first, then schema order, minus those present', () 
   assert.deepEqual(allowedKeys(['entra', 0], ['name', 'tenantId', 'clientId', 'clientSecret']).map((k) => k.name), ['certificate', 'cloud']);
   assert.deepEqual(allowedKeys(['halo', 'rateLimit'], ['requests']).map((k) => k.name), ['windowSeconds']);
   assert.deepEqual(allowedKeys(['entra', 0, 'certificate']).map((k) => k.name), ['thumbprintSha256', 'privateKeyFile', 'privateKey', 'x5c']);
-  assert.deepEqual(allowedKeys(['roles', 0], ['group']).map((k) => k.name), ['noManager', 'tenant', 'agentRoles', 'userRoles', 'inactive']);
+  assert.deepEqual(allowedKeys(['roles', 0], ['group']).map((k) => k.name), ['noManager', 'tenant', 'source', 'agentRoles', 'userRoles', 'inactive']);
 });
 
 test('each allowed key comes with what the schema says about its value', () => {

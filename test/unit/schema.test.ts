@@ -10,8 +10,6 @@ import {
   DEFAULT_MATCH_USERS,
   DEFAULT_PAGE_SIZE,
   DEFAULT_RATE_LIMIT,
-  EntraCertificate,
-  EntraConnection,
   FieldLong,
   HaloConnection,
   Licence,
@@ -25,6 +23,7 @@ import {
   UserRule,
 } from '../../src/core/mapping';
 import { REFERENCE_PATTERN } from '../../src/core/secrets';
+import type { EntraCertificate, EntraConnection } from '../../src/sources/entra/settings';
 import { withBody } from './mapping-text';
 import { parseMapping } from '../../src/core/parse';
 
@@ -57,7 +56,7 @@ function strictAjv(warnings: string[]): Ajv {
     allowUnionTypes: true,
     logger: { log: () => undefined, warn: (m: unknown) => warnings.push(String(m)), error: (m: unknown) => warnings.push(String(m)) },
   });
-  ajv.addVocabulary(['errorMessage', 'patternErrorMessage', 'markdownDescription', 'enumDescriptions']);
+  ajv.addVocabulary(['errorMessage', 'patternErrorMessage', 'markdownDescription', 'enumDescriptions', 'x-directory', 'x-attribute']);
   return ajv;
 }
 
@@ -136,16 +135,16 @@ function keysOf<T>(keys: Record<keyof T, true>): string[] {
 
 test('object keys mirror the types in mapping.ts', () => {
   const same = (node: Node, keys: string[], name: string) => assert.deepEqual(Object.keys(props(node)).sort(), keys, name);
-  same(root, keysOf<Mapping>({ version: true, halo: true, entra: true, tls: true, match: true, agents: true, users: true, roles: true, cab: true, fields: true, deprovision: true, protect: true, safety: true }), 'Mapping');
+  same(root, keysOf<Mapping & { entra: unknown; okta: unknown }>({ version: true, halo: true, entra: true, okta: true, tls: true, match: true, agents: true, users: true, roles: true, cab: true, fields: true, deprovision: true, protect: true, safety: true }), 'Mapping');
   same(props(root).halo, keysOf<HaloConnection>({ url: true, authUrl: true, tenant: true, clientId: true, clientSecret: true, scope: true, pageSize: true, batchSize: true, rateLimit: true }), 'HaloConnection');
   same(defs.entraConnection, keysOf<EntraConnection>({ name: true, tenantId: true, clientId: true, clientSecret: true, certificate: true, cloud: true }), 'EntraConnection');
   same(props(defs.entraConnection).certificate, keysOf<EntraCertificate>({ thumbprintSha256: true, privateKeyFile: true, privateKey: true, x5c: true }), 'EntraCertificate');
   same(props(root).tls, keysOf<TlsSettings>({ caFiles: true }), 'TlsSettings');
   same(defs.selector, keysOf<Selector>({ group: true, groups: true, where: true, includeGuests: true, all: true }), 'Selector');
-  same(defs.agentRule, keysOf<AgentRule>({ rule: true, tenant: true, from: true, team: true, roles: true, licence: true, inactive: true }), 'AgentRule');
-  same(defs.userRule, keysOf<UserRule>({ rule: true, tenant: true, from: true, client: true, clientFrom: true, clientDefault: true, site: true, siteFrom: true, siteDefault: true, createSites: true, roles: true }), 'UserRule');
-  same(defs.roleGrant, keysOf<RoleGrant>({ group: true, noManager: true, tenant: true, agentRoles: true, userRoles: true, inactive: true }), 'RoleGrant');
-  same(defs.cabGrant, keysOf<CabGrant>({ group: true, tenant: true, cab: true, role: true, members: true }), 'CabGrant');
+  same(defs.agentRule, keysOf<AgentRule>({ rule: true, tenant: true, source: true, from: true, team: true, roles: true, licence: true, inactive: true }), 'AgentRule');
+  same(defs.userRule, keysOf<UserRule>({ rule: true, tenant: true, source: true, from: true, client: true, clientFrom: true, clientDefault: true, site: true, siteFrom: true, siteDefault: true, createSites: true, roles: true }), 'UserRule');
+  same(defs.roleGrant, keysOf<RoleGrant>({ group: true, noManager: true, tenant: true, source: true, agentRoles: true, userRoles: true, inactive: true }), 'RoleGrant');
+  same(defs.cabGrant, keysOf<CabGrant>({ group: true, tenant: true, source: true, cab: true, role: true, members: true }), 'CabGrant');
   same((defs.fieldSpec.anyOf as Node[])[2], keysOf<FieldLong>({ from: true, default: true, when: true }), 'FieldLong');
   same(props(root).protect.items as Node, keysOf<ProtectEntry>({ email: true, haloId: true, entraId: true, kind: true }), 'ProtectEntry');
   same(props(root).deprovision, keysOf<NonNullable<Mapping['deprovision']>>({ users: true, agents: true, orphans: true, agentLicence: true }), 'deprovision');

@@ -9,7 +9,7 @@ const example = parseMapping(readFileSync(join(__dirname, '../../../examples/hal
 
 /** Everything the example names, as a live Halo and Entra would hold it. */
 const LIVE: LiveNames = {
-  entraGroups: { contoso: ['SG-Halo-Agents', 'All Staff', 'SG-Halo-Admins', 'SG-Approvers', 'SG-CAB'] },
+  groups: { contoso: ['SG-Halo-Agents', 'All Staff', 'SG-Halo-Admins', 'SG-Approvers', 'SG-CAB'] },
   agentRoles: ['Technician', 'Administrator'],
   userRoles: ['End User', 'Approver', 'Senior Staff'],
   teams: ['Service Desk', 'Projects'],
@@ -32,7 +32,7 @@ test('no live data, no checks', () => {
 });
 
 test('an unknown Entra group is an error at the name, with did-you-mean', () => {
-  const live = { ...LIVE, entraGroups: { contoso: ['SG-Halo-Agent', 'All Staff', 'SG-Halo-Admins', 'SG-Approvers', 'SG-CAB'] } };
+  const live = { ...LIVE, groups: { contoso: ['SG-Halo-Agent', 'All Staff', 'SG-Halo-Admins', 'SG-Approvers', 'SG-CAB'] } };
   const diagnostics = checkLiveNames(example, live);
   assert.deepEqual(diagnostics.map(formatDiagnostic), [
     '28:14: error: Entra group "SG-Halo-Agents" does not exist in tenant contoso (did you mean "SG-Halo-Agent"?)',
@@ -43,7 +43,7 @@ test('an unknown Entra group is an error at the name, with did-you-mean', () => 
 });
 
 test('groups of another tenant are not consulted', () => {
-  assert.deepEqual(check({ entraGroups: { fabrikam: [] } }), []);
+  assert.deepEqual(check({ groups: { fabrikam: [] } }), []);
 });
 
 test('unknown roles, team, client and CAB names are errors with did-you-mean', () => {
@@ -106,7 +106,7 @@ test('group object ids are checked only when the cache holds ids', () => {
   );
   const parsed = parseMapping(text);
   assert.deepEqual(checkLiveNames(parsed, LIVE).map(formatDiagnostic), []);
-  const withIds = { entraGroups: { contoso: [...LIVE.entraGroups!.contoso, '7d0f7c1a-0000-4000-8000-000000000000'] } };
+  const withIds = { groups: { contoso: [...LIVE.groups!.contoso, '7d0f7c1a-0000-4000-8000-000000000000'] } };
   assert.deepEqual(checkLiveNames(parsed, withIds).map(formatDiagnostic), [
     '58:12: error: Entra group "0b5e3c52-1b1e-4f0e-9d4c-6d2e8e6f1a11" does not exist in tenant contoso',
   ]);

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMapping } from '../../src/core/parse';
+import { directoryNamed } from '../../src/core/directories';
 import { covers } from '../../src/core/semantic';
+
+const ENTRA = directoryNamed('entra');
 import { problems, withBody } from './mapping-text';
 
 const userRule = (name: string, from: string, place = 'site: Head Office') => [`  - rule: ${name}`, `    from: ${from}`, '    client: Contoso', `    ${place}`];
@@ -96,9 +99,9 @@ test('covers: where values must be equal, exactly', () => {
 test('covers: guests', () => {
   assert.equal(covers({ group: 'A' }, { group: 'A', includeGuests: true }), false, 'the later rule also takes guests');
   assert.equal(covers({ group: 'A', includeGuests: true }, { group: 'A' }), true);
-  assert.equal(covers({ group: 'A' }, { group: 'A', where: { userType: 'Guest' } }), false);
-  assert.equal(covers({ group: 'A', includeGuests: true }, { group: 'A', where: { userType: 'Guest' } }), true);
-  assert.equal(covers({ group: 'A', where: { userType: 'Guest' } }, { group: 'A', includeGuests: true }), false);
+  assert.equal(covers({ group: 'A' }, { group: 'A', where: { userType: 'Guest' } }, ENTRA), false);
+  assert.equal(covers({ group: 'A', includeGuests: true }, { group: 'A', where: { userType: 'Guest' } }, ENTRA), true);
+  assert.equal(covers({ group: 'A', where: { userType: 'Guest' } }, { group: 'A', includeGuests: true }, ENTRA), false);
 });
 
 test('from that selects no one is an error at the from key', () => {

@@ -1,9 +1,9 @@
 // userType and creationType: mappable as fields and usable in `where`, read from Graph by $select.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { entraNeeds } from '../../src/core/needs';
+import { directoryNeeds } from '../../src/core/needs';
 import { plan } from '../../src/core/plan';
-import { userSelect } from '../../src/entra/users';
+import { userSelect } from '../../src/sources/entra/users';
 import { BASE_MAPPING, entra, entraUser, halo, mappingFrom } from '../support/snapshots';
 
 const MAPPING = `${BASE_MAPPING}
@@ -33,7 +33,7 @@ describe('userType and creationType', () => {
   });
 
   it('are read with $select', () => {
-    const select = userSelect(entraNeeds(mappingFrom(MAPPING))[0]);
+    const select = userSelect(directoryNeeds(mappingFrom(MAPPING))[0]);
     assert.ok(select.includes('userType') && select.includes('creationType'), select.join(','));
   });
 });

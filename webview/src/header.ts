@@ -106,7 +106,7 @@ export class Header {
     for (const b of [this.blocked, this.mappingErrors, this.hostError, this.warnings, this.result, this.applyNote]) b.hidden = true;
 
     const bar = el('div', 'filters');
-    this.search = textField({ id: 'search', placeholder: 'Search name, email, Entra id, Halo id', ariaLabel: 'Search changes', value: filters.query, onInput: (v) => events.setQuery(v) });
+    this.search = textField({ id: 'search', placeholder: 'Search name, email, directory id, Halo id', ariaLabel: 'Search changes', value: filters.query, onInput: (v) => events.setQuery(v) });
     this.action = dropdown({ id: 'filter-action', ariaLabel: 'Filter by action', options: ACTION_OPTIONS, value: filters.action, onChange: (v) => events.setAction(v) });
     this.kind = dropdown({ id: 'filter-kind', ariaLabel: 'Filter by kind', options: KIND_OPTIONS, value: filters.kind, onChange: (v) => events.setKind(v) });
     this.matchInfo.setAttribute('aria-live', 'polite');

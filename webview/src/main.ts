@@ -108,6 +108,7 @@ function start(): void {
     pending = null;
     // Only part of a large plan is here yet: what refers to the rest is applied when it arrives.
     awaiting = m.state.pendingChanges ? memory : null;
+    view.directories = m.state.directories ?? {};
     view.setPlan(m.state.plan, memory);
     store.set({ panel: m.state, error: null });
     requestAnimationFrame(() => performance.mark('halo:state-rendered'));

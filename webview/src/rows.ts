@@ -69,6 +69,8 @@ export interface RowContext {
   selection: Selection;
   active: number;
   filtered: boolean;
+  /** Connection name → the directory it reads ("Okta"). */
+  directories?: Record<string, string>;
 }
 
 /** Whether a row can be expanded or collapsed. */
@@ -119,7 +121,7 @@ export function renderRow(el: HTMLElement, index: number, row: Row, ctx: RowCont
       kids.push(span('label', sectionTitle(s)));
       const shown = tree.visibleCount(s);
       kids.push(span('count', ctx.filtered && shown !== s.total ? `${fmt(shown)} of ${fmt(s.total)}` : fmt(s.total)));
-      if (s.id === 'orphans') kids.push(span('desc', 'active records in managed scope that no Entra identity claims'));
+      if (s.id === 'orphans') kids.push(span('desc', 'active records in managed scope that no directory identity claims'));
       if (s.id === 'errors') kids.push(span('desc', 'these identities are left alone until fixed'));
       break;
     }
@@ -148,10 +150,13 @@ export function renderRow(el: HTMLElement, index: number, row: Row, ctx: RowCont
       if (c.kind === 'site') kids.push(span('tag', c.site ? `site under ${c.site.clientName}` : 'site'));
       else kids.push(span('tag', c.kind));
       if (c.haloId !== null && c.haloId !== undefined) kids.push(span('id', `#${c.haloId}`));
+      // With several connections, where the identity comes from is part of the row.
+      if (c.tenant && ctx.directories && Object.keys(ctx.directories).length > 1) kids.push(span('tag source', `${ctx.directories[c.tenant] ?? 'directory'} · ${c.tenant}`));
       const email = firstEmail(c);
       if (email && email !== c.name) kids.push(span('email', email));
       kids.push(span('desc', c.reason));
-      title = `${c.reason}${c.entraId ? `\nEntra id ${c.entraId}` : ''}${c.tenant ? ` (${c.tenant})` : ''}`;
+      const from = (c.tenant && ctx.directories?.[c.tenant]) || 'directory';
+      title = `${c.reason}${c.entraId ? `\n${from} id ${c.entraId}` : ''}${c.tenant ? ` (${c.tenant})` : ''}`;
       break;
     }
     case 'detail':

@@ -79,6 +79,9 @@ export class TreeView implements TreeNav {
 
   // ───────────── plan and filters ─────────────
 
+  /** Which directory each connection reads ("Okta"), for rows' titles. */
+  directories: Record<string, string> = {};
+
   /** Shows a plan, carrying over expansion, selection, focus and scroll by key. */
   setPlan(plan: Plan, memory: ViewMemory | null): void {
     const tree = new PlanTree(plan);
@@ -156,7 +159,7 @@ export class TreeView implements TreeNav {
       return;
     }
     const f = this.filters;
-    renderRow(el, index, row, { tree, selection: this.selection, active: this.activeIndex, filtered: f.action !== 'all' || f.kind !== 'all' || f.query.trim() !== '' });
+    renderRow(el, index, row, { tree, selection: this.selection, active: this.activeIndex, filtered: f.action !== 'all' || f.kind !== 'all' || f.query.trim() !== '', directories: this.directories });
   }
 
   private syncActiveDescendant(): void {

@@ -7,7 +7,7 @@ import type { Mapping } from '../mapping';
 import { plan } from '../plan';
 import { resolveScope } from '../scope';
 import { GrantSources, type GrantType } from '../provenance';
-import type { EntraSnapshot, HaloSnapshot } from '../snapshot';
+import type { DirectorySnapshot, HaloSnapshot } from '../snapshot';
 import type { GroupTree } from './group-paths';
 import { NOT_GRANTED } from './terms';
 
@@ -45,7 +45,7 @@ export interface AccessReport {
 
 export interface AccessInput {
   mapping: Mapping;
-  entra: EntraSnapshot;
+  directories: DirectorySnapshot;
   halo: HaloSnapshot;
   /** Per tenant, the nested groups under the groups the mapping names (for paths); without it, the named group alone. */
   trees?: ReadonlyMap<string, GroupTree>;
@@ -54,10 +54,10 @@ export interface AccessInput {
 }
 
 export function accessReport(input: AccessInput): AccessReport {
-  const { mapping, entra, halo } = input;
+  const { mapping, directories, halo } = input;
   const matched = { agent: new Map<number, Identity>(), user: new Map<number, Identity>() };
-  plan(mapping, entra, halo, { onMatch: (kind, id, identity) => matched[kind].set(id, identity) });
-  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, entra));
+  plan(mapping, directories, halo, { onMatch: (kind, id, identity) => matched[kind].set(id, identity) });
+  const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, directories));
   const cabsOf = { agent: new Map<number, string[]>(), user: new Map<number, string[]>() };
   for (const cab of halo.cabs) {
     for (const m of cab.members) {
@@ -67,7 +67,7 @@ export function accessReport(input: AccessInput): AccessReport {
   }
   const clientName = new Map(halo.clients.map((c) => [c.id, c.name]));
   const siteName = new Map(halo.sites.map((s) => [s.id, s.name]));
-  const sources = new GrantSources(mapping, entra, input.trees);
+  const sources = new GrantSources(mapping, directories, input.trees);
   const rows: AccessRow[] = [];
   let records = 0;
 

@@ -3,11 +3,11 @@
 // licences held by agents disabled or gone in Entra; API agents apart; a monthly cost line.
 import type { AgentLink } from '../agent-links';
 import type { Identity } from '../desired';
+import { directoryLabel, directoryOfTenant } from '../directories';
 import type { Mapping } from '../mapping';
 import { plan } from '../plan';
-import type { EntraSnapshot, HaloSnapshot } from '../snapshot';
+import type { DirectorySnapshot, HaloSnapshot } from '../snapshot';
 
-export const LAST_SIGN_IN = 'signInActivity.lastSignInDateTime';
 export const HALO_LAST_LOGIN = 'lastlogindate';
 
 export type EntraState = 'enabled' | 'disabled' | 'deleted' | 'not matched';
@@ -43,7 +43,7 @@ export interface LicenceReport {
 
 export interface LicenceInput {
   mapping: Mapping;
-  entra: EntraSnapshot;
+  directories: DirectorySnapshot;
   halo: HaloSnapshot;
   now: Date;
   idleDays?: number;
@@ -57,21 +57,24 @@ export function licenceReport(input: LicenceInput): LicenceReport {
   const { halo, now } = input;
   const limit = input.idleDays ?? 30;
   const matched = new Map<number, Identity>();
-  plan(input.mapping, input.entra, halo, { agentLinks: input.agentLinks, onMatch: (kind, id, identity) => kind === 'agent' && matched.set(id, identity) });
-  // An agent matched at an earlier plan whose Entra object is gone: deleted in Entra.
-  const live = new Map(input.entra.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
-  const deleted = new Set((input.agentLinks ?? []).filter((l) => live.get(l.tenant) && !live.get(l.tenant)!.has(l.entraId)).map((l) => l.haloId));
+  plan(input.mapping, input.directories, halo, { agentLinks: input.agentLinks, onMatch: (kind, id, identity) => kind === 'agent' && matched.set(id, identity) });
+  // An agent matched at an earlier plan whose directory object is gone: deleted there.
+  const live = new Map(input.directories.tenants.map((t) => [t.tenant, new Set(t.users.map((u) => u.id))]));
+  const vanished = (input.agentLinks ?? []).filter((l) => live.get(l.tenant) && !live.get(l.tenant)!.has(l.entraId));
+  const deleted = new Set(vanished.map((l) => l.haloId));
+  const deletedIn = new Map(vanished.map((l) => [l.haloId, l.tenant]));
 
   const rows: LicenceRow[] = halo.agents.map((a) => {
     const identity = matched.get(a.id);
     const lastLoginHalo = dateOf(a.fields[HALO_LAST_LOGIN]);
-    const lastSignInEntra = identity ? dateOf(identity.user.attrs[LAST_SIGN_IN]) : null;
+    const signIn = identity ? directoryOfTenant(input.mapping, identity.tenant)?.catalogue.lastSignIn : undefined;
+    const lastSignInEntra = identity && signIn ? dateOf(identity.user.attrs[signIn]) : null;
     const latest = [lastLoginHalo, lastSignInEntra].filter((d): d is string => d !== null).sort().at(-1);
     const idleDays = latest === undefined ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(latest)) / DAY));
-    const entra: EntraState = identity ? (identity.user.accountEnabled ? 'enabled' : 'disabled') : deleted.has(a.id) ? 'deleted' : 'not matched';
+    const entra: EntraState = identity ? (identity.user.enabled ? 'enabled' : 'disabled') : deleted.has(a.id) ? 'deleted' : 'not matched';
     const flags: string[] = [];
     if (!a.disabled && !a.isApiAgent && (idleDays === null || idleDays > limit)) flags.push(idleDays === null ? 'never signed in' : `idle ${idleDays} days`);
-    if (!a.disabled && a.licence === 'named' && (entra === 'disabled' || entra === 'deleted')) flags.push(`named licence, ${entra} in Entra`);
+    if (!a.disabled && a.licence === 'named' && (entra === 'disabled' || entra === 'deleted')) flags.push(`named licence, ${entra} in ${directoryLabel(input.mapping, identity?.tenant ?? deletedIn.get(a.id))}`);
     return { haloId: a.id, name: a.name ?? '', email: typeof a.fields.email === 'string' ? a.fields.email : null, licence: a.licence ?? null, active: !a.disabled, apiAgent: a.isApiAgent, lastLoginHalo, lastSignInEntra, idleDays, entra, flags };
   });
   rows.sort((x, y) => Number(x.apiAgent) - Number(y.apiAgent) || (x.name.toLowerCase() < y.name.toLowerCase() ? -1 : x.name.toLowerCase() > y.name.toLowerCase() ? 1 : x.haloId - y.haloId));

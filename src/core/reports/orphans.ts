@@ -4,7 +4,7 @@
 import type { Mapping } from '../mapping';
 import type { RecordRef } from './access';
 import { plan } from '../plan';
-import type { EntraSnapshot, EntraUser, HaloSnapshot } from '../snapshot';
+import type { DirectorySnapshot, DirectoryUser, HaloSnapshot } from '../snapshot';
 import { editDistance } from '../suggest';
 
 export interface OrphanRow extends RecordRef {
@@ -20,9 +20,9 @@ export interface OrphanReport {
   byClient: Record<string, number>;
 }
 
-export function orphanReport(mapping: Mapping, entra: EntraSnapshot, halo: HaloSnapshot): OrphanReport {
-  const p = plan(mapping, entra, halo);
-  const users = entra.tenants.flatMap((t) => t.users);
+export function orphanReport(mapping: Mapping, directories: DirectorySnapshot, halo: HaloSnapshot): OrphanReport {
+  const p = plan(mapping, directories, halo);
+  const users = directories.tenants.flatMap((t) => t.users);
   const near = p.orphans.length ? new NearEmails(users) : undefined;
   const clientName = new Map(halo.clients.map((c) => [c.id, c.name]));
   const siteName = new Map(halo.sites.map((s) => [s.id, s.name]));
@@ -51,9 +51,9 @@ export function orphanReport(mapping: Mapping, entra: EntraSnapshot, halo: HaloS
   return { rows, agents: rows.filter((r) => r.kind === 'agent').length, users: rows.filter((r) => r.kind === 'user').length, byClient };
 }
 
-function suggestionsFor(name: string, email: string | null, users: EntraUser[], near: NearEmails): string[] {
+function suggestionsFor(name: string, email: string | null, users: DirectoryUser[], near: NearEmails): string[] {
   const out = new Map<string, string>();
-  const label = (u: EntraUser) => String(u.attrs.userPrincipalName ?? u.attrs.mail ?? u.id);
+  const label = (u: DirectoryUser) => String(u.attrs.userPrincipalName ?? u.attrs.mail ?? u.id);
   if (email) {
     const e = email.toLowerCase();
     for (const [u, why] of near.of(e)) if (!out.has(label(u))) out.set(label(u), `${label(u)} (${why})`);
@@ -61,7 +61,7 @@ function suggestionsFor(name: string, email: string | null, users: EntraUser[], 
   const n = name.trim().toLowerCase();
   if (n) {
     for (const u of users) {
-      if (!out.has(label(u)) && String(u.attrs.displayName ?? '').trim().toLowerCase() === n) out.set(label(u), `${label(u)} (same display name${u.accountEnabled ? '' : ', disabled in Entra'})`);
+      if (!out.has(label(u)) && String(u.attrs.displayName ?? '').trim().toLowerCase() === n) out.set(label(u), `${label(u)} (same display name${u.enabled ? '' : ', disabled in Entra'})`);
     }
   }
   return [...out.values()].sort().slice(0, 5);
@@ -73,10 +73,10 @@ function suggestionsFor(name: string, email: string | null, users: EntraUser[], 
  * so an orphan costs a few lookups rather than a comparison with every account.
  */
 class NearEmails {
-  private readonly deletions = new Map<string, EntraUser[]>();
-  private readonly locals = new Map<string, Array<{ domain: string; user: EntraUser }>>();
+  private readonly deletions = new Map<string, DirectoryUser[]>();
+  private readonly locals = new Map<string, Array<{ domain: string; user: DirectoryUser }>>();
 
-  constructor(users: EntraUser[]) {
+  constructor(users: DirectoryUser[]) {
     for (const u of users) {
       for (const e of emailsOf(u)) {
         for (const d of [e, ...deletionsOf(e)]) (this.deletions.get(d) ?? this.deletions.set(d, []).get(d)!).push(u);
@@ -86,11 +86,11 @@ class NearEmails {
     }
   }
 
-  of(email: string): Array<[EntraUser, string]> {
-    const out: Array<[EntraUser, string]> = [];
+  of(email: string): Array<[DirectoryUser, string]> {
+    const out: Array<[DirectoryUser, string]> = [];
     const [local, domain] = email.split('@');
     for (const { domain: d, user } of this.locals.get(local) ?? []) if (d !== domain) out.push([user, 'same name, other domain']);
-    const seen = new Set<EntraUser>();
+    const seen = new Set<DirectoryUser>();
     for (const key of [email, ...deletionsOf(email)]) {
       for (const u of this.deletions.get(key) ?? []) {
         if (seen.has(u)) continue;
@@ -107,7 +107,7 @@ function deletionsOf(s: string): string[] {
   return Array.from({ length: s.length }, (_, i) => s.slice(0, i) + s.slice(i + 1));
 }
 
-function emailsOf(u: EntraUser): string[] {
+function emailsOf(u: DirectoryUser): string[] {
   return [u.attrs.mail, u.attrs.userPrincipalName].filter((v): v is string => typeof v === 'string' && v.includes('@')).map((v) => v.toLowerCase());
 }
 

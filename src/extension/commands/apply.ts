@@ -71,7 +71,7 @@ async function applyOnce(svc: Services, session: MappingSession, what: string, k
   let opened: { run: PlanRun; conns: Connections };
   try {
     opened = await withCancellableProgress('Halo Identity', (signal, report) => {
-      report.message('Reading Entra and Halo to plan the apply…');
+      report.message('Reading the directories and Halo to plan the apply…');
       return session.readOpen({ signal, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
     });
   } catch (e) {
@@ -89,7 +89,7 @@ async function applyOnce(svc: Services, session: MappingSession, what: string, k
   svc.sessions.updateJournalKey();
   // What is left, read afresh: after a clean apply, nothing.
   const after = await session.read().catch((e) => {
-    reportFailure(svc, 'Reading Entra and Halo after the apply failed', e, session);
+    reportFailure(svc, 'Reading the directories and Halo after the apply failed', e, session);
     return undefined;
   });
   outcome.remaining = after?.plan.changes.length;
@@ -133,7 +133,7 @@ export interface ConfirmedWrite {
 
 export async function confirmAndWrite(svc: Services, session: MappingSession, conns: Connections, w: ConfirmedWrite): Promise<ApplyOutcome | undefined> {
   const { what, plan } = w;
-  const delegated = conns.entra.filter((e) => e.delegated).map((e) => e.name);
+  const delegated = conns.directories.filter((e) => e.personal).map((e) => e.name);
   if (delegated.length) {
     notify('error', `${what} refused: Entra "${delegated.join('", "')}" was read with a delegated sign-in, which is for planning only. Apply needs the app registration's client secret or certificate, so what is applied does not depend on what one person's account can see.`, {
       'Sign in to Entra': () => vscode.commands.executeCommand(Command.signInEntra),

@@ -1,4 +1,4 @@
-// Show Diff, Refresh Snapshots, Dry Run: read Entra and Halo, plan, show the plan in the panel
+// Show Diff, Refresh Snapshots, Dry Run: read the directories and Halo, plan, show the plan in the panel
 // (and, for Dry Run, write it beside the mapping for review).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +21,7 @@ import { reportFailure } from './failures';
 export async function readWithProgress(svc: Services, session: MappingSession, incremental = false): Promise<PlanRun | undefined> {
   try {
     return await withCancellableProgress('Halo Identity', (signal, report) => {
-      report.message('Reading Entra and Halo…');
+      report.message('Reading the directories and Halo…');
       return session.read({ signal, incremental, onProgress: (m) => report.message(m), onDetail: (done, total) => report.fraction(done, total, 'Halo records read one by one') });
     });
   } catch (e) {

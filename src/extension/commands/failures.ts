@@ -29,4 +29,4 @@ export function reportFailure(svc: Services, what: string, e: unknown, session?:
   notify('error', `${what}: ${message}`, actions);
 }
 
-const KNOWN = new Set(['MappingInvalidError', 'PlanInputError', 'BlockedError', 'ConnectionError', 'EntraReadError', 'HaloApiError', 'HaloAuthError', 'HaloGaveUpError', 'HaloReadError', 'NeedsTrustError', 'NoMappingError', 'SimulatorStoppedError', 'AbortedError']);
+const KNOWN = new Set(['MappingInvalidError', 'PlanInputError', 'BlockedError', 'ConnectionError', 'EntraReadError', 'DirectoryReadError', 'HaloApiError', 'HaloAuthError', 'HaloGaveUpError', 'HaloReadError', 'NeedsTrustError', 'NoMappingError', 'SimulatorStoppedError', 'AbortedError']);

@@ -30,7 +30,7 @@ export async function showReport(svc: Services, session: MappingSession, kind?: 
   let generatedAt: string;
   try {
     ({ data, generatedAt } = await withCancellableProgress(`Halo Identity: ${TITLES[chosen]}`, async (signal, report) => {
-      report.message('Reading Entra and Halo…');
+      report.message('Reading the directories and Halo…');
       const conns = await session.connect(await session.load(), signal);
       try {
         const { readForReports, accessOf, licencesOf, orphansOf } = await loadEngine();
@@ -101,7 +101,7 @@ async function applyReview(svc: Services, session: MappingSession, decisions: Re
     });
     svc.sessions.updateJournalKey();
     // Back to the mapping's own plan, read afresh.
-    await session.read().catch((e) => reportFailure(svc, 'Reading Entra and Halo after the review failed', e, session));
+    await session.read().catch((e) => reportFailure(svc, 'Reading the directories and Halo after the review failed', e, session));
     return outcome;
   } finally {
     conns.close();

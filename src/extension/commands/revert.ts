@@ -25,7 +25,7 @@ export async function revert(svc: Services, session: MappingSession, journal?: s
   if (!file) return undefined;
   const name = path.basename(file);
   const { readJournal, revertWith, applyPrepared } = await loadEngine();
-  const opened = await readConnected(svc, session, 'Revert', 'Reading Entra and Halo to check the safety thresholds…', (conns) => revertWith(conns, readJournal(file), name));
+  const opened = await readConnected(svc, session, 'Revert', 'Reading the directories and Halo to check the safety thresholds…', (conns) => revertWith(conns, readJournal(file), name));
   if (!opened) return undefined;
   const { conns, value: inverse } = opened;
   try {
@@ -44,7 +44,7 @@ export async function revert(svc: Services, session: MappingSession, journal?: s
     });
     svc.sessions.updateJournalKey();
     // Back to the mapping's own plan, read afresh.
-    await session.read().catch((e) => reportFailure(svc, 'Reading Entra and Halo after the revert failed', e, session));
+    await session.read().catch((e) => reportFailure(svc, 'Reading the directories and Halo after the revert failed', e, session));
     return outcome;
   } finally {
     conns.close();

@@ -7,7 +7,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { EntraConnection } from '../../core/mapping';
+import type { EntraConnection } from '../../sources/entra/settings';
 import type { ParsedMapping } from '../../core/parse';
 import { parseReference } from '../../core/secrets';
 import { Command } from '../constants';
@@ -41,7 +41,8 @@ export async function signInEntra(svc: Services, uri?: vscode.Uri): Promise<Sign
   const session = svc.sessions.require(uri);
   const loaded = await session.load();
   const parsed = loaded.parsed;
-  const connections = parsed.typed?.entra;
+  // The Entra list as the mapping writes it: this command is Entra's own sign-in.
+  const connections = (parsed.typed as { entra?: EntraConnection[] } | null)?.entra;
   if (!connections?.length) {
     notify('error', 'Sign in to Entra needs a mapping whose entra connections validate: fix the problems shown for the entra section first.', {
       'Show Problems': () => vscode.commands.executeCommand('workbench.actions.view.problems'),

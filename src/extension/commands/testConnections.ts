@@ -19,8 +19,8 @@ export async function testConnections(svc: Services, uri?: vscode.Uri): Promise<
     checks = await withCancellableProgress('Halo Identity: testing connections', async (signal, report) => {
       const conns = await session.connect(await session.load(), signal);
       try {
-        report.message('Signing in to Halo and Entra…');
-        return await (await loadEngine()).testConnections(conns, { signal, log: svc.log.engine('entra') });
+        report.message('Signing in to Halo and each directory…');
+        return await (await loadEngine()).testConnections(conns, { signal, log: svc.log.engine('directories') });
       } finally {
         conns.close();
       }
@@ -29,8 +29,8 @@ export async function testConnections(svc: Services, uri?: vscode.Uri): Promise<
     reportFailure(svc, 'Test Connections failed', e, session);
     return undefined;
   }
-  for (const c of checks) svc.log[c.ok ? 'info' : 'warn'](`Test Connections: ${c.side === 'halo' ? 'Halo' : 'Entra'} ${c.name}: ${c.detail}${c.fix ? ` Fix: ${c.fix}` : ''}`);
-  const line = checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.side === 'halo' ? 'Halo' : 'Entra'} ${c.name}${c.ok ? '' : `: ${c.missing.length ? `missing ${c.missing.join(', ')}` : 'failed'}`}`).join('  ·  ');
+  for (const c of checks) svc.log[c.ok ? 'info' : 'warn'](`Test Connections: ${c.system} ${c.name}: ${c.detail}${c.fix ? ` Fix: ${c.fix}` : ''}`);
+  const line = checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.system} ${c.name}${c.ok ? '' : `: ${c.missing.length ? `missing ${c.missing.join(', ')}` : 'failed'}`}`).join('  ·  ');
   const failedHalo = checks.some((c) => c.side === 'halo' && !c.ok);
   const failedEntra = checks.some((c) => c.side === 'entra' && !c.ok);
   const actions: Record<string, () => unknown> = {};

@@ -35,7 +35,7 @@ export async function validate(svc: Services, uri?: vscode.Uri): Promise<Validat
   if (errors || warnings) await vscode.commands.executeCommand('workbench.actions.view.problems');
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (errors) notify('error', `${name}: ${counts}. Nothing can be planned until the errors are fixed.`);
-  else notify('info', `${name} is valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.${session.liveNames() ? '' : ' Names of groups, roles, clients and sites are checked once the diff has read Entra and Halo.'}`);
+  else notify('info', `${name} is valid${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}.${session.liveNames() ? '' : ' Names of groups, roles, clients and sites are checked once the diff has read the directories and Halo.'}`);
   svc.log.info(`Validated ${name}: ${counts}.`);
   return { errors, warnings };
 }

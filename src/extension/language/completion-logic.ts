@@ -1,11 +1,11 @@
 // Completion for mapping files, without vscode: keys the schema allows where the cursor is,
-// closed values (enums, booleans) and names read from Entra and Halo. Offsets in, plain items out;
+// closed values (enums, booleans) and names read from the directories and Halo. Offsets in, plain items out;
 // completion.ts turns them into vscode.CompletionItems.
 import { HALO_AGENT_FIELDS, HALO_USER_FIELDS } from '../../core/halo-fields';
 import { KeyInfo, allowedKeys, isObject, itemsOf, schemaAt } from '../../core/schema-walk';
 import type { LiveNames } from '../../core/semantic';
 import { CursorContext, Path, ScalarAt, YamlScan, samePath, scanYaml } from '../../core/yaml-path';
-import { ATTRIBUTE_VALUES, COMMON_FIELDS, ENTRA_ATTRIBUTES, FIELD_SOURCES, OWNED_FIELDS } from './entra-attributes';
+import { attributesAt, attributeValues, COMMON_FIELDS, declaredConnections, directoriesAt, fieldSource, OWNED_FIELDS } from './attributes';
 import { escapeChoice, escapeInQuotes, escapeSnippet, formatScalar } from './scalar';
 import { schemaMarkdown, typeLabel } from './schema-docs';
 
@@ -78,8 +78,8 @@ export function completeAt(text: string, offset: number, live?: LiveNames, trigg
 
 function keyCompletions(ctx: CursorContext, scan: YamlScan, live: LiveNames | undefined, out: CompletionEntry[]): void {
   const path = ctx.path;
-  if (matches(path, 'fields', ['users', 'agents'])) return haloFieldKeys(path[1] as 'users' | 'agents', ctx, out);
-  if (matches(path, RULES, '#', 'from', 'where')) return attributeKeys(ctx, out);
+  if (matches(path, 'fields', ['users', 'agents'])) return haloFieldKeys(path[1] as 'users' | 'agents', ctx, scan, out);
+  if (matches(path, RULES, '#', 'from', 'where')) return attributeKeys(ctx, scan, out);
   const info = schemaAt(path);
   if (!info) return;
   if (info.properties.length) return schemaKeys(path, ctx, ctx.keyColumn, scan, live, out);
@@ -179,14 +179,15 @@ function keyInsert(k: KeyInfo, valuePath: Path, ctx: CursorContext, keyColumn: n
   return { text: `${key}: $0`, snippet: true, retrigger: candidates };
 }
 
-function haloFieldKeys(kind: 'users' | 'agents', ctx: CursorContext, out: CompletionEntry[]): void {
+function haloFieldKeys(kind: 'users' | 'agents', ctx: CursorContext, scan: YamlScan, out: CompletionEntry[]): void {
+  const directories = directoriesAt(ctx.path, scan.values);
   const all = kind === 'users' ? HALO_USER_FIELDS : HALO_AGENT_FIELDS;
   const noun = kind === 'users' ? 'user' : 'agent';
   const skip = new Set([...OWNED_FIELDS[kind], ...ctx.presentKeys]);
   const common = COMMON_FIELDS[kind];
   for (const name of all) {
     if (skip.has(name)) continue;
-    const source = FIELD_SOURCES[name];
+    const source = fieldSource(directories, name);
     const rank = common.indexOf(name);
     let insertText = name;
     if (!ctx.colonFollows) insertText = source ? `${name}: \${1:${escapeSnippet(source)}}` : `${name}: $0`;
@@ -219,17 +220,19 @@ function haloFieldKeys(kind: 'users' | 'agents', ctx: CursorContext, out: Comple
   }
 }
 
-function attributeKeys(ctx: CursorContext, out: CompletionEntry[]): void {
+function attributeKeys(ctx: CursorContext, scan: YamlScan, out: CompletionEntry[]): void {
   const present = new Set(ctx.presentKeys);
-  ENTRA_ATTRIBUTES.forEach((a, i) => {
+  const directories = directoriesAt(ctx.path, scan.values);
+  attributesAt(ctx.path, scan.values).forEach((a, i) => {
     if (a.list || present.has(a.name)) return;
-    const known = ATTRIBUTE_VALUES[a.name];
+    const values = attributeValues(directories, a.name);
+    const known = values.length ? values : undefined;
     let insertText = a.name;
     if (!ctx.colonFollows) insertText = known ? `${a.name}: \${1|${known.map(escapeChoice).join(',')}|}` : `${a.name}: $0`;
     out.push({
       label: a.name,
       kind: 'attribute',
-      detail: 'Entra attribute',
+      detail: a.detail,
       documentation: `${a.description}\n\nCompared exactly: case matters.`,
       insertText,
       snippet: !ctx.colonFollows,
@@ -278,12 +281,7 @@ function valuesAt(values: ScalarAt[], path: Path): string | undefined {
   return values.find((v) => samePath(v.path, path))?.value;
 }
 
-/** Entra connection names declared in the file. */
-function connectionNames(values: ScalarAt[]): string[] {
-  return [...new Set(values.filter((v) => matches(v.path, 'entra', '#', 'name')).map((v) => v.value))];
-}
-
-/** The values a place may take: schema values first, then names from Entra and Halo. */
+/** The values a place may take: schema values first, then names from the directories and Halo. */
 export function valueCandidates(path: Path, scan: YamlScan, live: LiveNames | undefined): Candidate[] {
   const out: Candidate[] = [];
   const info = schemaAt(path);
@@ -330,14 +328,14 @@ function names(list: Iterable<string> | undefined, detail: string): Candidate[] 
   return out.sort((a, b) => a.value.localeCompare(b.value));
 }
 
-function attributes(): Candidate[] {
-  return ENTRA_ATTRIBUTES.map((a) => ({ value: a.list ? `${a.name}[0]` : a.name, kind: 'attribute' as const, detail: 'Entra attribute', documentation: a.description }));
+function attributes(path: Path, values: ScalarAt[]): Candidate[] {
+  return attributesAt(path, values).map((a) => ({ value: a.list ? `${a.name}[0]` : a.name, kind: 'attribute' as const, detail: a.detail, documentation: a.description }));
 }
 
 interface NamePlace {
   /** Whether the value at `path` is a name of this kind. */
   at(path: Path): boolean;
-  /** Whether the names come from Entra or Halo (else from the file or a static list). */
+  /** Whether the names come from a directory or Halo (else from the file or a static list). */
   live: boolean;
   names(path: Path, values: ScalarAt[], live: LiveNames): Candidate[];
 }
@@ -346,14 +344,14 @@ const NO_LIVE: LiveNames = {};
 
 const NAME_PLACES: NamePlace[] = [
   {
-    at: (p) => matches(p, TENANT_USERS, '#', 'tenant'),
+    at: (p) => matches(p, TENANT_USERS, '#', ['tenant', 'source']),
     live: false,
-    names: (_p, values) => names(connectionNames(values), 'entra connection'),
+    names: (_p, values) => [...declaredConnections(values)].map(([value, d]) => ({ value, kind: 'name' as const, detail: `${d.key} connection` })).sort((a, b) => a.value.localeCompare(b.value)),
   },
   {
     at: (p) => matches(p, 'users', '#', 'siteFrom'),
     live: false,
-    names: () => attributes().filter((a) => !a.value.endsWith(']')),
+    names: (p, values) => attributes(p, values).filter((a) => !a.value.endsWith(']')),
   },
   {
     at: (p) =>
@@ -362,22 +360,23 @@ const NAME_PLACES: NamePlace[] = [
       matches(p, 'fields', ['users', 'agents'], '*', 'from') ||
       matches(p, 'fields', ['users', 'agents'], '*', 'from', '#'),
     live: false,
-    names: () => attributes(),
+    names: (p, values) => attributes(p, values),
   },
   {
     at: (p) => matches(p, RULES, '#', 'from', 'where', '*'),
     live: false,
-    names: (p) => (ATTRIBUTE_VALUES[p[4] as string] ?? []).map((value) => ({ value, kind: 'value' as const, raw: value === 'true' || value === 'false' })),
+    names: (p, values) => attributeValues(directoriesAt(p, values), p[4] as string).map((value) => ({ value, kind: 'value' as const, raw: value === 'true' || value === 'false' })),
   },
   {
     at: (p) => matches(p, RULES, '#', 'from', 'group') || matches(p, RULES, '#', 'from', 'groups', '#') || matches(p, ['roles', 'cab'], '#', 'group'),
     live: true,
     names: (p, values, live) => {
-      const groups = live.entraGroups ?? {};
-      const declared = connectionNames(values);
-      const tenant = valuesAt(values, [...p.slice(0, 2), 'tenant']) ?? (declared.length === 1 ? declared[0] : undefined);
-      if (tenant && groups[tenant]) return names(groups[tenant], `Entra group · ${tenant}`);
-      return names(Object.values(groups).flat(), 'Entra group');
+      const groups = live.groups ?? {};
+      const declared = declaredConnections(values);
+      const tenant = valuesAt(values, [...p.slice(0, 2), 'tenant']) ?? valuesAt(values, [...p.slice(0, 2), 'source']) ?? (declared.size === 1 ? [...declared.keys()][0] : undefined);
+      const label = (t: string | undefined) => (t && declared.get(t)?.label) ?? ([...new Set([...declared.values()].map((d) => d.label))].length === 1 ? [...declared.values()][0].label : 'Directory');
+      if (tenant && groups[tenant]) return names(groups[tenant], `${label(tenant)} group · ${tenant}`);
+      return names(Object.values(groups).flat(), `${label(undefined)} group`);
     },
   },
   {

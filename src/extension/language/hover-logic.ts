@@ -5,7 +5,8 @@ import { formatPath } from '../../core/diagnostic';
 import { schemaAt } from '../../core/schema-walk';
 import { scanYaml } from '../../core/yaml-path';
 import { matches } from './completion-logic';
-import { ENTRA_ATTRIBUTES, FIELD_SOURCES } from './entra-attributes';
+import { attributesAt, directoriesAt, fieldSource } from './attributes';
+import type { Path, ScalarAt } from '../../core/yaml-path';
 import { describeRuleStats, findRuleStats } from './rule-stats';
 import { schemaMarkdown } from './schema-docs';
 
@@ -16,10 +17,10 @@ export interface HoverResult {
   end: number;
 }
 
-function attributeText(name: string): string | undefined {
+function attributeText(name: string, path: Path, values: ScalarAt[]): string | undefined {
   const bare = name.replace(/\[\d+\]$/, '');
-  const a = ENTRA_ATTRIBUTES.find((x) => x.name === bare);
-  return a ? `Entra attribute \`${bare}\`: ${a.description}` : undefined;
+  const a = attributesAt(path, values).find((x) => x.name === bare);
+  return a ? `${a.detail} \`${bare}\`: ${a.description}` : undefined;
 }
 
 /**
@@ -36,12 +37,12 @@ export function hoverAt(text: string, offset: number, rules?: readonly RuleStats
   const parts: string[] = [`**${formatPath(path)}**`];
 
   if (tok.part === 'key' && matches(path, ['agents', 'users'], '#', 'from', 'where', '*')) {
-    const a = attributeText(String(path[4]));
+    const a = attributeText(String(path[4]), path, scan.values);
     if (a) parts.push(a);
   }
   if (tok.part === 'key' && matches(path, 'fields', ['users', 'agents'], '*')) {
     const noun = path[1] === 'users' ? 'user' : 'agent';
-    const source = FIELD_SOURCES[String(path[2])];
+    const source = fieldSource(directoriesAt(path, scan.values), String(path[2]));
     parts.push(`Halo ${noun} field \`${path[2]}\`${source ? `, usually filled from \`${source}\`` : ''}.`);
   }
   if (tok.part === 'value') {
@@ -50,7 +51,7 @@ export function hoverAt(text: string, offset: number, rules?: readonly RuleStats
     const attributePlace =
       matches(path, 'users', '#', 'siteFrom') ||
       (path[0] === 'fields' && path.length >= 3 && (path.length === 3 || typeof path[3] === 'number' || path[3] === 'from'));
-    const a = attributePlace ? attributeText(tok.text) : undefined;
+    const a = attributePlace ? attributeText(tok.text, path, scan.values) : undefined;
     if (a) parts.push(a);
   }
   const docs = schemaMarkdown(info);

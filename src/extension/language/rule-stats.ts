@@ -3,9 +3,9 @@ import type { RuleStats } from '../../core/changes';
 
 export type RuleKind = 'agent' | 'user';
 
-/** `matches 42 identities · 3 to create · 1 to update · 1 to deactivate`. */
-export function describeRuleStats(s: RuleStats): string {
-  const parts = [`matches ${s.matched} ${s.matched === 1 ? 'identity' : 'identities'}`];
+/** `matches 42 identities · 3 to create · 1 to update · 1 to deactivate`; `from` says where (`Okta (customers)`) when the file reads several directories. */
+export function describeRuleStats(s: RuleStats, from?: string): string {
+  const parts = [`matches ${s.matched} ${s.matched === 1 ? 'identity' : 'identities'}${from ? ` in ${from}` : ''}`];
   const changes: Array<[number, string]> = [
     [s.create, 'to create'],
     [s.update, 'to update'],
@@ -22,8 +22,8 @@ export function findRuleStats(rules: readonly RuleStats[] | undefined, kind: Rul
 }
 
 /** The lens title above a rule: its stats, or what to do to get them. */
-export function ruleLensTitle(rules: readonly RuleStats[] | undefined, kind: RuleKind, rule: string): string {
+export function ruleLensTitle(rules: readonly RuleStats[] | undefined, kind: RuleKind, rule: string, from?: string): string {
   const stats = findRuleStats(rules, kind, rule);
-  if (stats) return describeRuleStats(stats);
+  if (stats) return describeRuleStats(stats, from);
   return rules ? 'not in the last plan · Dry Run to see matches' : 'Dry Run to see matches';
 }

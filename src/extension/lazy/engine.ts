@@ -3,7 +3,7 @@
 // activation never reads (see ../lazy.ts).
 export { parseMapping } from '../../core/parse';
 export { checkLiveNames } from '../../core/semantic';
-export { entraNeeds, haloNeeds } from '../../core/needs';
+export { directoryNeeds, haloNeeds } from '../../core/needs';
 export { plan } from '../../core/plan';
 export { MappingInvalidError, readMappingFile, validMapping } from '../../engine/mapping-file';
 export { connect, httpClientFor } from '../../engine/connections';
@@ -12,5 +12,5 @@ export { accessOf, licencesOf, orphansOf, readForReports } from '../../engine/re
 export { keyOf, reviewPlan, reviewSheet } from '../../core/reports/review';
 export { readJournal } from '../../engine/journal';
 export { testConnections } from '../../engine/connection-test';
-export { cloudEndpoints, listGroupNames, tokenInfo } from '../../entra';
-export { DeviceCodeSignIn } from '../../entra/device-code';
+export { cloudEndpoints, listGroupNames, tokenInfo } from '../../sources/entra';
+export { DeviceCodeSignIn } from '../../sources/entra/device-code';

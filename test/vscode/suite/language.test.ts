@@ -76,7 +76,7 @@ suite('language features', () => {
     assert.ok(names.includes('tenant') && names.includes('team'), `got ${names.join(', ')}`);
     for (const present of ['rule', 'from', 'roles', 'licence']) assert.ok(!names.includes(present), `${present} is already in the rule`);
     const tenant = items.find((i) => label(i) === 'tenant')!;
-    assert.match(text(tenant.documentation), /entra connection this rule reads from/);
+    assert.match(text(tenant.documentation), /connection \(an entry of entra: or another directory list\) this rule reads from/);
   });
 
   test('completion offers the values of an enum, the default preselected', async () => {

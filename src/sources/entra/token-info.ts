@@ -1,6 +1,7 @@
 // For "Test Connections": sign in and report what the Graph token allows.
-import { attributePermission } from '../core/entra-attributes';
-import type { EntraNeeds } from '../core/needs';
+import { attributePermission } from '../../core/attributes';
+import { directoryNamed } from '../../core/directories';
+import type { DirectoryNeeds } from '../../core/needs';
 import { authFor } from './auth';
 import type { ResolvedEntraConnection } from './connection';
 import { EntraReadError } from './errors';
@@ -40,13 +41,14 @@ export async function tokenInfo(conn: ResolvedEntraConnection, opts: Pick<EntraR
  * left out and named, and the planner leaves the Halo fields they fill as they are. A token that
  * is not a JWT cannot be looked into: everything is asked for, and Graph decides.
  */
-export async function readableNeeds(auth: { token(signal?: AbortSignal): Promise<{ accessToken: string }> }, needs: EntraNeeds, signal?: AbortSignal): Promise<{ needs: EntraNeeds; unread: string[] }> {
-  const gated = needs.attributes.filter((a) => attributePermission(a) !== undefined);
+export async function readableNeeds(auth: { token(signal?: AbortSignal): Promise<{ accessToken: string }> }, needs: DirectoryNeeds, signal?: AbortSignal): Promise<{ needs: DirectoryNeeds; unread: string[] }> {
+  const entra = directoryNamed('entra')!;
+  const gated = needs.attributes.filter((a) => attributePermission(entra, a) !== undefined);
   if (!gated.length) return { needs, unread: [] };
   const claims = decodePayload((await auth.token(signal)).accessToken);
   if (!claims) return { needs, unread: [] };
   const granted = new Set([...(Array.isArray(claims.roles) ? claims.roles : []), ...(typeof claims.scp === 'string' ? claims.scp.split(' ') : [])]);
-  const unread = gated.filter((a) => !granted.has(attributePermission(a)!));
+  const unread = gated.filter((a) => !granted.has(attributePermission(entra, a)!));
   return unread.length ? { needs: { ...needs, attributes: needs.attributes.filter((a) => !unread.includes(a)) }, unread } : { needs, unread };
 }
 

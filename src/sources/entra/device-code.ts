@@ -3,7 +3,7 @@
 // tokens read what that person may read, so they serve plans, never an apply. MSAL's requests go
 // through our HttpClient (its networkClient option), trusting the same extra CAs as every read.
 import { ICachePlugin, LogLevel, PublicClientApplication } from '@azure/msal-node';
-import type { HttpClient } from '../net/http';
+import type { HttpClient } from '../../net/http';
 import type { CloudEndpoints } from './connection';
 import { MsalNetwork } from './msal-network';
 import { delegatedScopes } from './scopes';

@@ -1,6 +1,6 @@
 // A mapping's Entra connection with its secrets resolved, and the endpoints of each cloud.
-import type { Cloud, EntraConnection } from '../core/mapping';
-import { assertSecureUrl } from '../net/http';
+import type { Cloud, EntraConnection } from './settings';
+import { assertSecureUrl } from '../../net/http';
 
 export interface ResolvedEntraCertificate {
   /** SHA-256 thumbprint of the uploaded certificate, hex. */

@@ -2,7 +2,7 @@
 // that MSAL's requests trust the same extra CAs as ours. msal-node 7 uses global fetch and has no
 // agent option; this keeps TLS verification on without touching process-wide settings.
 import { AuthError, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { AbortedError, HttpClient } from '../net/http';
+import { AbortedError, HttpClient } from '../../net/http';
 
 export class MsalNetwork implements INetworkModule {
   /** What went wrong on the last failed call (MSAL swallows some failures, e.g. discovery's). */

@@ -1,13 +1,13 @@
 // Groups named by the mapping: found by object id or by display name (exactly one must match),
 // and their transitive members that are users.
-import type { EntraGroup } from '../core/snapshot';
+import type { DirectoryGroup } from '../../core/snapshot';
 import { EntraReadError } from './errors';
 import type { GraphClient } from './graph-client';
 import { isObjectId, odataString, queryString } from './query';
 
 const USER_TYPE = '#microsoft.graph.user';
 
-export async function readGroup(client: GraphClient, tenant: string, ref: string, pageSize: number, signal: AbortSignal): Promise<EntraGroup> {
+export async function readGroup(client: GraphClient, tenant: string, ref: string, pageSize: number, signal: AbortSignal): Promise<DirectoryGroup> {
   const { id, displayName } = await resolveGroup(client, tenant, ref, signal);
   return { ref, id, displayName, memberIds: await transitiveUserIds(client, id, pageSize, signal) };
 }

@@ -1,26 +1,26 @@
-// The one error the Entra reader throws: what failed, where, and what Graph or the login service
-// said, worded for the admin who has to fix it. A failed read never yields a partial snapshot.
+// The one error a directory reader throws: what failed, where, and what the directory said,
+// worded for the admin who has to fix it. A failed read never yields a partial snapshot.
 
-export interface EntraReadErrorDetails {
+export interface DirectoryReadErrorDetails {
   /** The connection name from the mapping. */
   tenant: string;
-  /** `GET /v1.0/users`, `sign-in`…: never a full URL with tokens in it. */
+  /** `GET /api/v1/users`, `sign-in`…: never a full URL with tokens in it. */
   endpoint?: string;
   /** HTTP status of the last answer, when there was one. */
   status?: number;
-  /** Graph's error code (`Authorization_RequestDenied`…) or the login service's (`invalid_client`…). */
+  /** The directory's error code (`E0000047`, `invalid_client`…). */
   code?: string;
   /** For 410 Gone on delta: where to restart. */
   location?: string;
 }
 
-export class EntraReadError extends Error {
+export class DirectoryReadError extends Error {
   constructor(
     message: string,
-    readonly details: EntraReadErrorDetails,
+    readonly details: DirectoryReadErrorDetails,
   ) {
     super(message);
-    this.name = 'EntraReadError';
+    this.name = 'DirectoryReadError';
   }
 }
 

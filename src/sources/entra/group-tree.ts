@@ -1,8 +1,8 @@
 // For reports: the direct members of a group the mapping names and of every group nested in it,
 // so that a grant's provenance can show the path of nested groups. One request (and its pages)
 // per group in the tree; plans never need this, they read transitive members.
-import type { GroupTree } from '../core/reports/group-paths';
-import type { EntraGroup } from '../core/snapshot';
+import type { GroupTree } from '../../core/reports/group-paths';
+import type { DirectoryGroup } from '../../core/snapshot';
 import { authFor } from './auth';
 import type { ResolvedEntraConnection } from './connection';
 import { GraphClient } from './graph-client';
@@ -37,7 +37,7 @@ async function readGroupTree(client: GraphClient, rootId: string, rootName: stri
 }
 
 /** The trees of every group a tenant's snapshot read, one map for the tenant (shared subgroups read once). */
-export async function readGroupTrees(conn: ResolvedEntraConnection, groups: readonly EntraGroup[], opts: EntraReadOptions): Promise<GroupTree> {
+export async function readGroupTrees(conn: ResolvedEntraConnection, groups: readonly DirectoryGroup[], opts: EntraReadOptions): Promise<GroupTree> {
   const auth = authFor(conn, opts.http, opts.log, opts.timeoutMs);
   const client = new GraphClient({ tenant: conn.name, auth, signal: opts.signal, log: opts.log, retry: opts.retry, timeoutMs: opts.timeoutMs });
   const signal = opts.signal ?? new AbortController().signal;

@@ -1,7 +1,7 @@
 // App-only sign-in with MSAL's ConfidentialClientApplication (client credentials with a secret or a
 // certificate). One application object per connection, so MSAL's token cache is reused.
 import { AuthenticationResult, ConfidentialClientApplication, Configuration, LogLevel } from '@azure/msal-node';
-import { AbortedError, HttpClient } from '../net/http';
+import { AbortedError, HttpClient } from '../../net/http';
 import { cloudEndpoints, CloudEndpoints, ResolvedEntraConnection } from './connection';
 import { EntraReadError, Redactor } from './errors';
 import { MsalNetwork } from './msal-network';

@@ -10,39 +10,31 @@
 // while it runs can be missed (a change seen twice is harmless: delta items are whole objects).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EntraNeeds } from '../core/needs';
-import { entraNeeds } from '../core/needs';
-import type { EntraGroup, EntraSnapshot, EntraTenantSnapshot, EntraUser } from '../core/snapshot';
-import { authFor } from '../entra/auth';
-import { readableNeeds } from '../entra/token-info';
-import type { ResolvedEntraConnection } from '../entra/connection';
-import { EntraReadError } from '../entra/errors';
-import { GraphClient, GraphObject } from '../entra/graph-client';
-import { resolveGroup } from '../entra/groups';
-import type { EntraReadOptions } from '../entra/options';
-import { isObjectId, queryString } from '../entra/query';
-import { attachManagerAttributes, nestedAttributes, readUsers, toEntraUser, userSelect } from '../entra/users';
-import type { Connections, Log } from './connections';
+import type { DirectoryNeeds } from '../../core/needs';
+import type { DirectoryGroup, DirectoryTenant, DirectoryUser } from '../../core/snapshot';
+import type { ReadReport } from '../source';
+import { authFor } from './auth';
+import { readableNeeds } from './token-info';
+import type { ResolvedEntraConnection } from './connection';
+import { EntraReadError } from './errors';
+import { GraphClient, GraphObject } from './graph-client';
+import { resolveGroup } from './groups';
+import type { EntraReadOptions } from './options';
+import { isObjectId, queryString } from './query';
+import { attachManagerAttributes } from '../managers';
+import { nestedAttributes, readUsers, toEntraUser, userSelect } from './users';
 
 /** Graph keeps directory delta state for 7 days (entra-graph.md §1). */
 export const DELTA_TOKEN_VALIDITY_MS = 7 * 86_400_000;
 /** A token this close to its expiry is not trusted: the round could outlive it. */
 const EXPIRY_MARGIN_MS = 3_600_000;
-const CACHE_VERSION = 1;
+// 2: users in the neutral shape (enabled, guest, name, email, login).
+const CACHE_VERSION = 2;
 const USER = '#microsoft.graph.user';
 const GROUP = '#microsoft.graph.group';
 
-export interface EntraReadReport {
-  tenant: string;
-  /** `full`: read everything (and cached it); `delta`: the cache brought up to date. */
-  mode: 'full' | 'delta';
-  /** Why a full read was needed, or what the delta round changed. */
-  reason: string;
-  /** Graph requests made (sign-in aside). */
-  requests: number;
-  /** Changed objects the delta rounds reported (0 for a full read). */
-  changes: number;
-}
+/** `requests`: Graph requests made (sign-in aside); `changes`: changed objects the delta rounds reported (0 for a full read). */
+export type EntraReadReport = ReadReport;
 
 /** Direct members of one group, as groups delta reports them: users and groups (devices and contacts dropped). */
 interface DirectMembers {
@@ -59,7 +51,7 @@ interface CacheFile {
   deltaIssuedAt: string;
   usersDeltaLink: string;
   groupsDeltaLink: string;
-  users: EntraUser[];
+  users: DirectoryUser[];
   /** The mapping's group references, resolved. */
   refs: Array<{ ref: string; id: string }>;
   /** Direct members of every group reachable from the references. */
@@ -90,29 +82,12 @@ export function entraCachePath(stateDir: string, tenant: string): string {
   return path.join(stateDir, 'entra', `${tenant}.json`);
 }
 
-/** Every tenant of the mapping, each from its cache where it can be, with what each read did. */
-export async function readEntraIncremental(conns: Connections, options: { signal?: AbortSignal; log?: Log } = {}): Promise<{ entra: EntraSnapshot; reports: EntraReadReport[] }> {
-  const needs = entraNeeds(conns.mapping);
-  const results = await Promise.all(
-    conns.entra.map((conn) =>
-      readTenantIncremental(conn, needs.find((n) => n.tenant === conn.name)!, {
-        http: conns.http,
-        signal: options.signal,
-        log: options.log,
-        retry: conns.entraRetry,
-        stateDir: conns.stateDir,
-      }),
-    ),
-  );
-  return { entra: { tenants: results.map((r) => r.snapshot) }, reports: results.map((r) => r.report) };
-}
-
-export async function readTenantIncremental(conn: ResolvedEntraConnection, wanted: EntraNeeds, opts: IncrementalOptions): Promise<{ snapshot: EntraTenantSnapshot; report: EntraReadReport }> {
+export async function readTenantIncremental(conn: ResolvedEntraConnection, wanted: DirectoryNeeds, opts: IncrementalOptions): Promise<{ snapshot: DirectoryTenant; report: EntraReadReport }> {
   if (wanted.tenant !== conn.name) throw new Error(`needs for tenant "${wanted.tenant}" given to connection "${conn.name}"`);
   const now = opts.now ?? Date.now;
   const auth = authFor(conn, opts.http, opts.log, opts.timeoutMs);
   const { needs, unread } = await readableNeeds(auth, wanted, opts.signal);
-  const unreadOf = (s: EntraTenantSnapshot): EntraTenantSnapshot => (unread.length ? { ...s, unreadAttributes: unread } : s);
+  const unreadOf = (s: DirectoryTenant): DirectoryTenant => (unread.length ? { ...s, unreadAttributes: unread } : s);
   const client = new GraphClient({ tenant: conn.name, auth, signal: opts.signal, log: opts.log, retry: opts.retry, timeoutMs: opts.timeoutMs });
   const key: CacheKey = {
     tenant: conn.name,
@@ -153,7 +128,7 @@ function sameTenant(a: CacheKey, b: CacheKey): boolean {
 
 // ───────────────────────────── full read ─────────────────────────────
 
-async function fullRead(client: GraphClient, key: CacheKey, needs: EntraNeeds, pageSize: number, now: () => number, signal?: AbortSignal): Promise<CacheFile> {
+async function fullRead(client: GraphClient, key: CacheKey, needs: DirectoryNeeds, pageSize: number, now: () => number, signal?: AbortSignal): Promise<CacheFile> {
   // Tokens first: whatever changes during the read is reported by the next round.
   const issuedAt = new Date(now()).toISOString();
   const [usersDeltaLink, groupsDeltaLink] = await Promise.all([
@@ -268,7 +243,7 @@ async function directMembers(client: GraphClient, groupId: string, pageSize: num
 
 type Refresh = { ok: true; summary: string; changes: number } | { ok: false; why: string };
 
-async function refresh(client: GraphClient, cache: CacheFile, key: CacheKey, needs: EntraNeeds, pageSize: number, now: () => number, signal?: AbortSignal): Promise<Refresh> {
+async function refresh(client: GraphClient, cache: CacheFile, key: CacheKey, needs: DirectoryNeeds, pageSize: number, now: () => number, signal?: AbortSignal): Promise<Refresh> {
   const issuedAt = new Date(now()).toISOString();
   let userRound: { changes: GraphObject[]; deltaLink: string };
   let groupRound: { changes: GraphObject[]; deltaLink: string };
@@ -396,12 +371,12 @@ function prune(cache: CacheFile): void {
 // ───────────────────────────── the snapshot ─────────────────────────────
 
 /** The planner's snapshot from the cache: transitive user members worked out from direct ones. */
-function snapshotOf(cache: CacheFile, key: CacheKey, needs: EntraNeeds): EntraTenantSnapshot {
+function snapshotOf(cache: CacheFile, key: CacheKey, needs: DirectoryNeeds): DirectoryTenant {
   // After delta changes a manager's attributes may have changed: every user's are worked out again.
   attachManagerAttributes(cache.users, needs.managerAttributes);
   const live = new Set(cache.users.map((u) => u.id));
   const refIds = new Map(cache.refs.map((r) => [r.ref, r.id]));
-  const groups: EntraGroup[] = key.groups.map((ref) => {
+  const groups: DirectoryGroup[] = key.groups.map((ref) => {
     const id = refIds.get(ref)!;
     return { ref, id, displayName: cache.groups[id]?.displayName ?? '', memberIds: transitiveUsers(cache, id, live) };
   });

@@ -1,11 +1,11 @@
 // GET requests to Graph with the app's token: retries for throttling and transient failures,
 // one token refresh on 401, paging through @odata.nextLink. Anything else is an EntraReadError.
-import { HttpResponse, NetworkError, sleep } from '../net/http';
+import { HttpResponse, NetworkError, sleep } from '../../net/http';
 import type { EntraAuth } from './auth';
 import { EntraReadError } from './errors';
 import { describeUrl } from './msal-network';
 import type { EntraLog, RetryOptions } from './options';
-import { backoffMs, isTransientStatus, retryAfterMs } from './retry';
+import { backoffMs, isTransientStatus, retryAfterMs } from '../retry';
 
 export interface GraphClientOptions {
   /** Connection name, for messages. */

@@ -1,5 +1,5 @@
 // Options shared by the Entra reader's entry points.
-import type { HttpClient } from '../net/http';
+import type { HttpClient } from '../../net/http';
 
 export type EntraLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type EntraLog = (level: EntraLogLevel, msg: string) => void;

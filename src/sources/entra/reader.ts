@@ -1,9 +1,9 @@
 // Read one Entra tenant into the planner's snapshot: users with the mapping's attributes, and the
 // groups it names with their transitive user members. All or nothing.
-import type { EntraNeeds } from '../core/needs';
-import type { EntraGroup, EntraTenantSnapshot, EntraUser } from '../core/snapshot';
+import type { DirectoryNeeds } from '../../core/needs';
+import type { DirectoryGroup, DirectoryTenant, DirectoryUser } from '../../core/snapshot';
 import { authFor } from './auth';
-import { allLimited } from './concurrency';
+import { allLimited } from '../concurrency';
 import type { ResolvedEntraConnection } from './connection';
 import { EntraReadError } from './errors';
 import { GraphClient } from './graph-client';
@@ -12,7 +12,7 @@ import type { EntraReadOptions } from './options';
 import { readableNeeds } from './token-info';
 import { readUsers } from './users';
 
-export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeeds, opts: EntraReadOptions): Promise<EntraTenantSnapshot> {
+export async function readTenant(conn: ResolvedEntraConnection, needs: DirectoryNeeds, opts: EntraReadOptions): Promise<DirectoryTenant> {
   if (needs.tenant !== conn.name) throw new Error(`needs for tenant "${needs.tenant}" given to connection "${conn.name}"`);
   const pageSize = opts.pageSize ?? 999;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 999) throw new Error(`pageSize must be 1 to 999 (Graph's limit), not ${pageSize}`);
@@ -23,8 +23,8 @@ export async function readTenant(conn: ResolvedEntraConnection, needs: EntraNeed
 
   // One read per distinct group object: a group named twice (by name and by id) is read once.
   const refs = [...new Set(needs.groups)];
-  let users: EntraUser[] = [];
-  const groups: EntraGroup[] = new Array(refs.length);
+  let users: DirectoryUser[] = [];
+  const groups: DirectoryGroup[] = new Array(refs.length);
   const tasks: Array<(signal: AbortSignal) => Promise<void>> = [
     async (signal) => {
       users = await readUsers(client, readable, pageSize, signal);

@@ -1,0 +1,15 @@
+// Every directory source, registered once. A new source is a folder beside this file (its reader,
+// simulator-facing auth and paging, language.json for the mapping language) and one line here.
+import { entraSource } from './entra/source';
+import { oktaSource } from './okta/source';
+import type { DirectorySource } from './source';
+
+export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource];
+
+export function sourceFor(key: string): DirectorySource {
+  const source = SOURCES.find((s) => s.key === key);
+  if (!source) throw new Error(`no directory source is registered for "${key}:"`);
+  return source;
+}
+
+export type { DirectoryConnection, DirectorySource, AccessCheck, ReadReport, SignInProvider, PersonTokenSource, RetryOptions } from './source';
