@@ -21,8 +21,9 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
   const users = Number(values.users ?? 120);
   const out = (s: string) => io.stdout.write(s);
   const world = worldFor(values.mixed, users, values.seed);
-  out(`Halo Identity demo: a simulated Entra tenant (${users} users)${world.okta ? ` and Okta org (${world.okta[0].users.length} users)` : ''} and Halo instance on this machine.\n`);
-  out('No credentials and no network: every service runs over HTTPS with a certificate made just now, so MSAL and the Okta sign-in take their real paths.\n\n');
+  const others = [...(world.okta ?? []).map((o) => `an Okta org (${o.users.length} users)`), ...(world.google ?? []).map((g) => `a Google Workspace (${g.users.length} users)`)];
+  out(`Halo Identity demo: a simulated Entra tenant (${users} users)${others.length ? `, ${others.join(', ')}` : ''} and Halo instance on this machine.\n`);
+  out('No credentials and no network: every service runs over HTTPS with a certificate made just now, so MSAL and the Okta and Google sign-ins take their real paths.\n\n');
   const sims = await startSimulators({ world, haloModes: parseModes(values['halo-mode']) });
   const dir = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-demo-'));
   const progress = new Progress(io.stderr);
@@ -31,7 +32,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
     const mapping = validMapping(m);
     const conns = await connect(mapping, { baseDir: m.baseDir, lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined) });
     try {
-      out(`Mapping: the normative example${values.mixed ? ' plus an Okta customer org' : ''}, pointed at the simulators (${m.file})\n\n`);
+      out(`Mapping: the normative example${values.mixed ? ' plus an Okta customer and a Google Workspace partner' : ''}, pointed at the simulators (${m.file})\n\n`);
       const first = await planWith(conns, { onProgress: (msg) => progress.step(msg) });
       out(renderText(first.plan));
       out(`\n(${first.requests.halo} Halo requests for this plan)\n\nApplying…\n`);
@@ -68,6 +69,7 @@ export async function runSim(args: string[], io: Io): Promise<number> {
       `Graph simulator:       ${sims.graphUrl}`,
       `Login simulator:       ${sims.loginUrl}`,
       ...sims.okta.map((o, i) => `Okta simulator:        ${o.url}${sims.okta.length > 1 ? ` (okta[${i}])` : ''}`),
+      ...sims.google.map((g, i) => `Google simulator:      ${g.url}${sims.google.length > 1 ? ` (google[${i}])` : ''}`),
       `Halo answers as:       ${describeModes(sims.haloModes)}`,
       `Mapping:               ${file}`,
       `Simulator certificate: ${path.join(dir, 'simulator-ca.pem')}`,

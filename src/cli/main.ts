@@ -57,7 +57,8 @@ Commands:
                                        the inverse of an apply, as a plan to review (then apply)
   demo [--users N] [--halo-mode M] [--mixed]
                                        run everything against the built-in simulators;
-                                       --mixed adds a customer's Okta org beside the Entra tenant
+                                       --mixed adds a customer's Okta org and a partner's
+                                       Google Workspace beside the Entra tenant
   sim [--port N] [--users N] [--halo-mode M] [--mixed]
                                        run the simulators and print a mapping to use with them
   --halo-mode M                        how the Halo simulator answers where Halo's documents

@@ -686,7 +686,8 @@ function unionProblem(
   if (e.union === 'missing') {
     // At the top level the alternatives are the directory lists: a file must read at least one.
     if (!path.length) {
-      const message = keys.length === 1 ? `missing required key "${keys[0]}" at the top level` : `missing a directory to read identities from at the top level: give ${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`;
+      // Worded from the first two lists only, so that a new source changes no message.
+      const message = `missing required key "${keys[0]}" at the top level${keys.length > 1 ? ` (or another directory list, such as ${keys[1]})` : ''}`;
       return make('missing-key', message, source.headRangeOf(path));
     }
     return make('missing-key', `${container} needs ${keys.join(' or ')}`, source.headRangeOf(path));

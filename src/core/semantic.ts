@@ -85,10 +85,11 @@ function webAddresses(settings: unknown, base: Path): Array<[Path, unknown]> {
   );
 }
 
-/** How messages name the connection lists a mapping has: "entra", or "entra or okta". */
+/** How messages name the connection lists a mapping has: "entra", "entra or okta", "entra, okta or google". */
 function listsNamed(mapping: Mapping): string {
   const keys = [...new Set(connectionsOf(mapping).map((c) => c.directory.key))];
-  return keys.length ? keys.join(' or ') : 'directory';
+  if (!keys.length) return 'directory';
+  return keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`;
 }
 
 /** Rules and grants: everything that names a connection with `tenant:` (or `source:`). */

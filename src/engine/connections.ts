@@ -61,8 +61,12 @@ export function stateDirFor(baseDir: string): string {
 
 /** The HTTP client every request of a mapping goes through: TLS verified, trusting its tls.caFiles too. */
 export function httpClientFor(mapping: Mapping, baseDir: string, userAgent = 'halo-identity'): HttpClient {
-  const ca = (mapping.tls?.caFiles ?? []).map((f) => readBeside(baseDir, f, 'CA certificate file'));
-  return new HttpClient({ ca, userAgent });
+  return new HttpClient({ ca: extraAuthorities(mapping, baseDir), userAgent });
+}
+
+/** The certificate authorities tls.caFiles adds to the system's (PEM). */
+function extraAuthorities(mapping: Mapping, baseDir: string): string[] {
+  return (mapping.tls?.caFiles ?? []).map((f) => readBeside(baseDir, f, 'CA certificate file'));
 }
 
 function readBeside(baseDir: string, file: string, what: string): string {
@@ -133,7 +137,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     // With a person's sign-in, the credentials it stands in for are not half-resolved leftovers.
     if (signIn) settings = Object.fromEntries(Object.entries(settings).filter(([k]) => !(sourceFor(ref.directory.key).signInReplaces ?? []).includes(k)));
     try {
-      return sourceFor(ref.directory.key).open(settings, { http, readFile, retry: options.directoryRetry, signIn });
+      return sourceFor(ref.directory.key).open(settings, { http, ca: extraAuthorities(mapping, options.baseDir), readFile, retry: options.directoryRetry, signIn });
     } catch (e) {
       if (e instanceof ConnectionError) throw e;
       throw new ConnectionError((e as Error).message);

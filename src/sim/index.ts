@@ -9,6 +9,7 @@ import { Faults } from './faults';
 import { GraphSim, startGraphSim } from './graph/server';
 import type { HaloModes } from './halo/modes';
 import { startHaloSim } from './halo/server';
+import { GoogleSim, startGoogleSim } from './google/server';
 import { OktaSim, startOktaSim } from './okta/server';
 import type { World } from './state';
 import { makeCertificate } from './tls';
@@ -43,15 +44,17 @@ export interface Simulators {
   haloAuthUrl: string;
   /** The PEM certificate to trust for the HTTPS endpoints. */
   ca: string;
-  faults: { graph: Faults; halo: Faults; okta: Faults };
+  faults: { graph: Faults; halo: Faults; okta: Faults; google: Faults };
   /** One Okta simulator per org of the world (none unless the world has Okta orgs). */
   okta: OktaSim[];
+  /** One Google Workspace simulator per customer of the world. */
+  google: GoogleSim[];
   /** The Graph simulator: change its tenants (so delta reports it) or invalidate delta tokens. */
   graph: GraphSim;
   /** The Halo simulator's readings of what its documents leave open. */
   haloModes: HaloModes;
   /** Request logs of both services. */
-  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; query: Record<string, string>; status: number }>; okta: OktaSim['requests'] };
+  requests: { graph: Array<{ method: string; path: string; status: number }>; halo: Array<{ method: string; path: string; query: Record<string, string>; status: number }>; okta: OktaSim['requests']; google: GoogleSim['requests'] };
   /** Environment variables the mapping's ${env:…} references expect (simulator credentials only). */
   env: Record<string, string>;
   /** A mapping text pointing at these simulators (from `base`, the example by default). */
@@ -62,7 +65,7 @@ export interface Simulators {
 export async function startSimulators(options: SimulatorOptions = {}): Promise<Simulators> {
   const world = options.world ?? generateWorld(options.worldOptions ?? { users: 120, seed: 1 });
   const tls = await makeCertificate();
-  const faults = { graph: new Faults(), halo: new Faults(), okta: new Faults() };
+  const faults = { graph: new Faults(), halo: new Faults(), okta: new Faults(), google: new Faults() };
   const graph = await startGraphSim(world.graph, { port: options.graphPort ?? 0, tls, faults: faults.graph, latencyMs: options.latencyMs, tokenLifetimeSeconds: options.tokenLifetimeSeconds, deltaTokenValidityMs: options.deltaTokenValidityMs, roles: options.graphRoles });
   const halo = await startHaloSim(world.halo, {
     port: options.haloPort ?? 0, faults: faults.halo, latencyMs: options.latencyMs, rateLimit: options.haloRateLimit ?? null,
@@ -71,7 +74,15 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
   // One request log for every org, in arrival order.
   const oktaRequests: OktaSim['requests'] = [];
   const okta = await Promise.all((world.okta ?? []).map((org) => startOktaSim(org, { tls, faults: faults.okta, latencyMs: options.latencyMs, rateLimit: options.oktaRateLimit, tokenLifetimeSeconds: options.tokenLifetimeSeconds, requests: oktaRequests })));
+  const googleRequests: GoogleSim['requests'] = [];
+  const google = await Promise.all((world.google ?? []).map((c) => startGoogleSim(c, { tls, faults: faults.google, latencyMs: options.latencyMs, requests: googleRequests })));
   const tenant = world.graph[0];
+  const googleEnv = Object.fromEntries(
+    (world.google ?? []).flatMap((c, i) => {
+      const p = i === 0 ? 'GOOGLE' : `GOOGLE${i + 1}`;
+      return [[`${p}_SERVICE_ACCOUNT_KEY`, c.credentials.serviceAccountKey], [`${p}_SUBJECT`, c.credentials.subject]];
+    }),
+  );
   const oktaEnv = Object.fromEntries(
     (world.okta ?? []).flatMap((org, i) => {
       const p = i === 0 ? 'OKTA' : `OKTA${i + 1}`;
@@ -87,15 +98,17 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
     ca: tls.cert,
     faults,
     okta,
+    google,
     graph,
     haloModes: halo.modes,
-    requests: { graph: graph.requests, halo: halo.requests, okta: oktaRequests },
+    requests: { graph: graph.requests, halo: halo.requests, okta: oktaRequests, google: googleRequests },
     env: {
       HALO_CLIENT_ID: world.halo.clientId,
       HALO_CLIENT_SECRET: world.halo.clientSecret,
       ENTRA_CLIENT_ID: tenant.clientId,
       ENTRA_CLIENT_SECRET: tenant.clientSecret,
       ...oktaEnv,
+      ...googleEnv,
     },
     mapping(caFile: string, base = EXAMPLE_MAPPING): string {
       const doc = parseDocument(base);
@@ -111,11 +124,17 @@ export async function startSimulators(options: SimulatorOptions = {}): Promise<S
       });
       const orgs = (doc.getIn(['okta']) as { items?: unknown[] } | undefined)?.items ?? [];
       orgs.forEach((_, i) => okta[i] && doc.setIn(['okta', i, 'orgUrl'], okta[i].url));
+      const customers = (doc.getIn(['google']) as { items?: unknown[] } | undefined)?.items ?? [];
+      customers.forEach((_, i) => {
+        if (!google[i]) return;
+        doc.setIn(['google', i, 'apiUrl'], google[i].url);
+        doc.setIn(['google', i, 'tokenUrl'], google[i].tokenUrl);
+      });
       doc.set('tls', doc.createNode({ caFiles: [caFile] }));
       return doc.toString();
     },
     async stop() {
-      await Promise.all([graph.stop(), halo.stop(), ...okta.map((o) => o.stop())]);
+      await Promise.all([graph.stop(), halo.stop(), ...okta.map((o) => o.stop()), ...google.map((g) => g.stop())]);
     },
   };
 }

@@ -1,5 +1,6 @@
 // The simulators' data: what a Graph tenant and a Halo instance hold. Records are stored in the
 // services' own wire shapes (Graph property names, Halo field names) so the servers serve them as-is.
+import type { GoogleCustomer } from './google/state';
 import type { OktaOrg } from './okta/state';
 
 /** A Graph user with every property the simulator knows (Graph names, e.g. accountEnabled, officeLocation). */
@@ -58,4 +59,6 @@ export interface World {
   halo: HaloState;
   /** Okta orgs (a mixed world: customers' directories beside the Entra staff tenant). */
   okta?: OktaOrg[];
+  /** Google Workspace customers. */
+  google?: GoogleCustomer[];
 }

@@ -1,10 +1,11 @@
 // Every directory source, registered once. A new source is a folder beside this file (its reader,
 // simulator-facing auth and paging, language.json for the mapping language) and one line here.
 import { entraSource } from './entra/source';
+import { googleSource } from './google/source';
 import { oktaSource } from './okta/source';
 import type { DirectorySource } from './source';
 
-export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource];
+export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource, googleSource];
 
 export function sourceFor(key: string): DirectorySource {
   const source = SOURCES.find((s) => s.key === key);

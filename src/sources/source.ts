@@ -28,6 +28,8 @@ export type SignInProvider = (request: { source: string; name: string; settings:
 export interface OpenContext {
   /** Carries the extra trusted CAs (mapping `tls.caFiles`). */
   http: HttpClient;
+  /** The same extra CAs (PEM), for a source that speaks another protocol than HTTP (LDAP). */
+  ca?: string[];
   /** Reads a file named by the mapping (a private key), relative to the mapping's folder. */
   readFile(file: string, what: string): string;
   retry?: RetryOptions;

@@ -1,14 +1,19 @@
 // Shared by the fault suites: a simulator environment with short timeouts (Halo 3 s) and backoffs, a
 // normalised projection of the Halo tenant (ids ignored) to compare outcomes, and the record of
 // every case tried, written to test-artifacts/reliability.json for RELIABILITY.md.
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import type { Plan } from '../../src/core/changes';
+import { planJson } from '../../src/core/render';
 import { connect, Connections } from '../../src/engine/connections';
+import { planWith } from '../../src/engine/run';
 import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
 import { SimulatorOptions, Simulators, startSimulators, writeSimulatorFiles } from '../../src/sim';
 import { EXAMPLE_MAPPING } from '../../src/sim/example-mapping';
+import type { FaultRule, Faults } from '../../src/sim/faults';
 import type { HaloState } from '../../src/sim/state';
 
 export const ROOT = path.join(__dirname, '../../..');
@@ -197,4 +202,73 @@ export function journalProblems(entries: JournalLine[]): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * The reading faults of one directory while a plan reads a mixed world: each case either recovers
+ * to a plan byte-identical to the fault-free one, or stops with a clear error; either way nothing
+ * reaches Halo's API, Halo is unchanged and no journal is started. Each case is recorded.
+ */
+export class ReadFaults {
+  private baseline = '';
+  private halo = '';
+
+  constructor(
+    readonly env: FaultEnv,
+    private readonly faults: Faults,
+    private readonly area: string,
+  ) {}
+
+  /** The fault-free plan every recovery must equal; returns it. */
+  async start(): Promise<Plan> {
+    const conns = await this.env.connect();
+    try {
+      const plan = (await planWith(conns)).plan;
+      this.baseline = planJson(plan);
+      this.halo = JSON.stringify(projection(this.env.sims.world.halo));
+      return plan;
+    } finally {
+      conns.close();
+    }
+  }
+
+  async tryPlan(rules: FaultRule[], timeoutMs = 400) {
+    this.faults.clear();
+    const firedBefore = this.faults.fired.length;
+    const writesBefore = this.env.haloWrites();
+    for (const r of rules) this.faults.add(r);
+    const conns = await this.env.connect({ graphTimeoutMs: timeoutMs });
+    const outcome = (json: string | null, error: Error | null) => ({ json, error, fired: this.faults.fired.length - firedBefore, writes: this.env.haloWrites() - writesBefore });
+    try {
+      return outcome(planJson((await planWith(conns)).plan), null);
+    } catch (e) {
+      return outcome(null, e as Error);
+    } finally {
+      conns.close();
+      this.faults.clear();
+    }
+  }
+
+  private untouched(r: { writes: number }): void {
+    assert.equal(r.writes, 0, 'nothing was written to Halo');
+    assert.equal(JSON.stringify(projection(this.env.sims.world.halo)), this.halo, 'Halo is unchanged');
+    assert.equal(fs.existsSync(path.join(this.env.dir, '.halo-identity', 'journals')), false, 'no journal was started');
+  }
+
+  recovered(id: string, input: string, r: Awaited<ReturnType<ReadFaults['tryPlan']>>): void {
+    assert.equal(r.error, null, r.error?.message);
+    assert.ok(r.fired >= 1, 'the fault fired');
+    assert.equal(r.json, this.baseline, 'the plan is byte-identical to the fault-free plan');
+    this.untouched(r);
+    record({ id, area: this.area, input, expected: 'retried; plan byte-identical to a fault-free plan', observed: 'recovered, identical plan', faultsInjected: r.fired, passed: true });
+  }
+
+  stopped(id: string, input: string, r: Awaited<ReturnType<ReadFaults['tryPlan']>>, message: RegExp): void {
+    assert.ok(r.error, 'the plan stops');
+    assert.match(r.error.message, message);
+    assert.doesNotMatch(r.error.message, /\n\s+at /, 'a message, not a stack');
+    assert.ok(r.fired >= 1, 'the fault fired');
+    this.untouched(r);
+    record({ id, area: this.area, input, expected: 'stops with a clear error; nothing written', observed: `stopped: ${r.error.message.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1').slice(0, 160)}`, faultsInjected: r.fired, passed: true });
+  }
 }

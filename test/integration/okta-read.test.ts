@@ -5,22 +5,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DirectoryReadError } from '../../src/sources/errors';
 import { OKTA_GROUPS } from '../../src/sim/okta/world';
 import { oktaNeeds, OktaEnv, startOktaEnv } from '../support/okta-fixture';
+import { readFails } from '../support/read-fails';
 
 const otherKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-async function readFails(p: Promise<unknown>, pattern: RegExp): Promise<DirectoryReadError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DirectoryReadError, `not a DirectoryReadError: ${e}`);
-    assert.match(e.message, pattern);
-    return e;
-  }
-  assert.fail('the read succeeded');
-}
 
 describe('Okta reader', () => {
   let env: OktaEnv;

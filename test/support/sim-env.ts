@@ -16,7 +16,7 @@ export interface SimEnv {
   sims: Simulators;
   dir: string;
   file: string;
-  connect(overrides?: { signal?: AbortSignal }): Promise<Connections>;
+  connect(overrides?: { signal?: AbortSignal; directoryTimeoutMs?: number }): Promise<Connections>;
   close(): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ export async function startSimEnv(options: SimulatorOptions & { mapping?: string
         baseDir: m.baseDir,
         lookup: (kind, name) => (kind === 'env' ? sims.env[name] : undefined),
         haloBackoffMs: [20, 40, 80],
-        directoryRetry: { maxAttempts: 3, baseDelayMs: 20 },
+        directoryRetry: { maxAttempts: 3, baseDelayMs: 20, timeoutMs: overrides.directoryTimeoutMs },
         signal: overrides.signal,
       });
     },

@@ -77,7 +77,7 @@ describe('okta: in the mapping', () => {
     const both = parseMapping(mixed.replace('source: customers\n    from:', 'source: customers\n    tenant: customers\n    from:'));
     assert.ok(both.diagnostics.some((d) => d.code === 'tenant-and-source'), both.diagnostics.map((d) => d.message).join('\n'));
     const unknown = parseMapping(mixed.replace('source: customers\n    from:', 'source: custmers\n    from:'));
-    assert.ok(unknown.diagnostics.some((d) => d.code === 'unknown-tenant' && /unknown source "custmers": no entra or okta connection has that name \(did you mean "customers"\?\)/.test(d.message)), unknown.diagnostics.map((d) => d.message).join('\n'));
+    assert.ok(unknown.diagnostics.some((d) => d.code === 'unknown-tenant' && /unknown source "custmers": no entra, okta or google connection has that name \(did you mean "customers"\?\)/.test(d.message)), unknown.diagnostics.map((d) => d.message).join('\n'));
   });
 
   it('a connection name is unique across directory lists', () => {

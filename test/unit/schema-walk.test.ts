@@ -1,3 +1,4 @@
+import { DIRECTORIES } from '../../src/core/directories';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ test('allowed keys: required first, then schema order, minus those present', () 
   );
   assert.deepEqual(
     allowedKeys([], ['version', 'halo', 'entra', 'agents']).map((k) => k.name),
-    ['okta', 'tls', 'match', 'users', 'roles', 'cab', 'fields', 'deprovision', 'protect', 'safety'],
+    [...DIRECTORIES.map((d) => d.key).filter((k) => k !== 'entra'), 'tls', 'match', 'users', 'roles', 'cab', 'fields', 'deprovision', 'protect', 'safety'],
   );
   assert.deepEqual(allowedKeys([]).slice(0, 3).map((k) => k.name), ['version', 'halo', 'entra']);
   // site | siteFrom and client | clientFrom are choices: none is required on its own, client comes first.

@@ -22,6 +22,7 @@ import {
   TlsSettings,
   UserRule,
 } from '../../src/core/mapping';
+import { DIRECTORIES } from '../../src/core/directories';
 import { REFERENCE_PATTERN } from '../../src/core/secrets';
 import type { EntraCertificate, EntraConnection } from '../../src/sources/entra/settings';
 import { withBody } from './mapping-text';
@@ -135,7 +136,11 @@ function keysOf<T>(keys: Record<keyof T, true>): string[] {
 
 test('object keys mirror the types in mapping.ts', () => {
   const same = (node: Node, keys: string[], name: string) => assert.deepEqual(Object.keys(props(node)).sort(), keys, name);
-  same(root, keysOf<Mapping & { entra: unknown; okta: unknown }>({ version: true, halo: true, entra: true, okta: true, tls: true, match: true, agents: true, users: true, roles: true, cab: true, fields: true, deprovision: true, protect: true, safety: true }), 'Mapping');
+  // The directory lists (entra:, okta:, …) come from the sources' language.json: one per registered source.
+  const lists = Object.entries(props(root)).filter(([, v]) => (v as Node)['x-directory']).map(([k]) => k);
+  assert.deepEqual(lists, DIRECTORIES.map((d) => d.key));
+  const rest = { properties: Object.fromEntries(Object.entries(props(root)).filter(([k]) => !lists.includes(k))) } as Node;
+  same(rest, keysOf<Mapping>({ version: true, halo: true, tls: true, match: true, agents: true, users: true, roles: true, cab: true, fields: true, deprovision: true, protect: true, safety: true }), 'Mapping');
   same(props(root).halo, keysOf<HaloConnection>({ url: true, authUrl: true, tenant: true, clientId: true, clientSecret: true, scope: true, pageSize: true, batchSize: true, rateLimit: true }), 'HaloConnection');
   same(defs.entraConnection, keysOf<EntraConnection>({ name: true, tenantId: true, clientId: true, clientSecret: true, certificate: true, cloud: true }), 'EntraConnection');
   same(props(defs.entraConnection).certificate, keysOf<EntraCertificate>({ thumbprintSha256: true, privateKeyFile: true, privateKey: true, x5c: true }), 'EntraCertificate');

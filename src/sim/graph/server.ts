@@ -1,11 +1,10 @@
 // The Graph and login simulator: one HTTPS server on 127.0.0.1. Login paths are /{tenant}/…,
 // Graph paths /v1.0/… (and /beta/…), so both share a host as they never collide.
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sleep } from '../../net/http';
 import { answerFault, Faults, FaultRule, sendJson } from '../faults';
+import { listen, readBody, stop } from '../serve';
 import type { GraphTenant } from '../state';
 import type { TlsMaterial } from '../tls';
 import type { Reply, SimContext } from './context';
@@ -65,12 +64,7 @@ export async function startGraphSim(tenants: GraphTenant[], opts: GraphSimOption
   const simTenants = tenants.map((t) => new SimTenant(t));
   const requests: SimRequestRecord[] = [];
   const rounds = new DeltaRounds();
-  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, base } = await listen({ tls: opts.tls, port: opts.port });
   const ctx: SimContext = {
     loginUrl: base,
     graphUrl: base,
@@ -108,11 +102,7 @@ export async function startGraphSim(tenants: GraphTenant[], opts: GraphSimOption
     invalidateDeltaTokens() {
       ctx.deltaEpoch++;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => stop(server),
   };
 }
 
@@ -203,13 +193,4 @@ function resourceUnits(url: URL): number {
   const top = Number(url.searchParams.get('$top'));
   if (top > 0 && top < 20) cost--;
   return Math.max(1, cost);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

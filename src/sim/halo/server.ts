@@ -1,10 +1,9 @@
 // The Halo simulator: authorisation server and resource server on one port, over HTTP or HTTPS,
 // faithful to halo-api.md (labels [V] known, [I] inferred, [U] uncertain mark each choice).
 import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultRule, Faults, answerFault, sendJson } from '../faults';
+import { listen, readBody, stop } from '../serve';
 import type { HaloState } from '../state';
 import { RateLimit, RollingWindow } from './ratelimit';
 import { HaloModes, withModes } from './modes';
@@ -172,16 +171,9 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
     return notFound('No HTTP resource was found that matches the request URI.');
   };
 
-  const server = opts.tls
-    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => serve(req, res))
-    : http.createServer((req, res) => serve(req, res));
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { server, base } = await listen({ tls: opts.tls, port: opts.port, host: opts.host });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => serve(req, res));
+  url = base;
 
   return {
     url,
@@ -189,11 +181,7 @@ export async function startHaloSim(state: HaloState, opts: HaloSimOptions = {}):
     requests,
     state,
     modes,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => stop(server),
   };
 }
 
@@ -209,13 +197,4 @@ const WRITABLE: Record<string, WriteKind | undefined> = {
 /** [V] the message; [U] whether a Retry-After header comes with it: none is sent. */
 function throttled(limiter: RollingWindow): Reply {
   return { status: 429, text: limiter.message() };
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
 }

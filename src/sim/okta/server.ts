@@ -5,10 +5,9 @@
 // rate limits with X-Rate-Limit-* headers on every answer, and the shared injectable faults.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { sleep } from '../../net/http';
 import { answerFault, Faults, FaultRule, sendJson } from '../faults';
+import { listen, readBody, stop } from '../serve';
 import type { TlsMaterial } from '../tls';
 import { compile, ExpressionError, Item, pathValue } from './filter';
 import type { OktaGroupRecord, OktaOrg, OktaServiceApp, OktaUserRecord } from './state';
@@ -70,12 +69,7 @@ interface Window {
 }
 
 export async function startOktaSim(org: OktaOrg, opts: OktaSimOptions): Promise<OktaSim> {
-  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, base } = await listen({ tls: opts.tls, port: opts.port });
   const requests: OktaSimRequest[] = opts.requests ?? [];
   const tokens = new Map<string, { clientId: string; scopes: string[]; expiresAt: number }>();
   const usedJti = new Set<string>();
@@ -277,11 +271,7 @@ export async function startOktaSim(org: OktaOrg, opts: OktaSimOptions): Promise<
     url: base,
     org,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => stop(server),
   };
 }
 
@@ -319,13 +309,4 @@ function oktaShaped(fault: FaultRule, rateHeaders: Record<string, string>): Faul
   const status = fault.status ?? 500;
   const error = status === 429 ? new OktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.') : new OktaError(status, 'E0000009', 'Internal Server Error');
   return { ...fault, body: JSON.stringify(error.body()), headers: { ...rateHeaders, ...fault.headers } };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -2,10 +2,10 @@
 // token, which Okta grants only with private_key_jwt (directory-sources.md, Okta "Authentication"):
 // a JWT signed with the app's private key, iss = sub = client id, aud = the token URL, at most 1 h.
 import { createPrivateKey, KeyObject, randomUUID, sign } from 'node:crypto';
-import { HttpClient, HttpResponse, NetworkError, sleep } from '../../net/http';
+import type { HttpClient } from '../../net/http';
 import { DirectoryReadError, Redactor } from '../errors';
-import { backoffMs, isTransientStatus } from '../retry';
 import type { RetryOptions } from '../source';
+import { oauthSays, postTokenRequest } from '../token-request';
 import type { ResolvedOktaConnection } from './settings';
 
 /** The scopes a plan reads with (okta.users.read for users, okta.groups.read for groups and members). */
@@ -84,35 +84,19 @@ export class OktaAuth {
     });
     const fail = (why: string, status?: number, code?: string) =>
       new DirectoryReadError(this.redactor.apply(`Sign-in to Okta "${this.conn.name}" failed: ${why}`), { tenant: this.conn.name, endpoint: 'sign-in', status, code });
-    // Transient failures (429, 5xx, a dropped connection) are tried again, with a fresh assertion each time.
-    const attempts = Math.max(1, this.retry.maxAttempts ?? 6);
-    let res: HttpResponse | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        form.set('client_assertion', this.assertion());
-        res = await this.http.request({ method: 'POST', url: this.tokenUrl, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(), timeoutMs: this.retry.timeoutMs ?? 60_000, signal });
-        if (!isTransientStatus(res.status) || attempt >= attempts) break;
-      } catch (e) {
-        if (!(e instanceof NetworkError)) throw e;
-        if (attempt >= attempts) throw fail(`${e.message} (${attempt} attempts).`);
-      }
-      await sleep(backoffMs(attempt, this.retry.baseDelayMs ?? 1000), signal);
-    }
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(res.text) as Record<string, unknown>;
-    } catch {
-      // reported below
-    }
+    const withAssertion = () => {
+      form.set('client_assertion', this.assertion());
+      return form;
+    };
+    const { res, body, attempts } = await postTokenRequest(this.http, this.tokenUrl, withAssertion, this.retry, signal, (why) => fail(why));
     if (res.status !== 200) {
-      const code = typeof body.error === 'string' ? body.error : undefined;
-      const said = [code, typeof body.error_description === 'string' ? body.error_description : undefined].filter(Boolean).join(': ');
+      const { code, said } = oauthSays(body);
       // [I] Okta answers invalid_dpop_proof when the app requires DPoP-bound tokens; we send no proofs.
       if (code === 'invalid_dpop_proof' || /dpop/i.test(said)) {
         throw fail(`the service app requires DPoP-bound tokens (${said}). Halo Identity does not send DPoP proofs: in Okta, turn off "Require Demonstrating Proof of Possession (DPoP) header in token requests" for this app.`, res.status, code);
       }
       const hint = code === 'invalid_client' ? ' Check okta[].clientId and that the app\'s public key matches the private key (and keyId).' : code === 'invalid_scope' ? ` Grant the app the scopes ${OKTA_SCOPES.join(' and ')} (Okta API Scopes).` : '';
-      const tries = isTransientStatus(res.status) && attempts > 1 ? ` after ${attempts} attempts` : '';
+      const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
       throw fail(`the token endpoint answered ${res.status}${said ? ` (${said})` : ''}${tries}.${hint}`, res.status, code);
     }
     const token = body.access_token;
