@@ -2,10 +2,11 @@
 // simulator-facing auth and paging, language.json for the mapping language) and one line here.
 import { entraSource } from './entra/source';
 import { googleSource } from './google/source';
+import { ldapSource } from './ldap/source';
 import { oktaSource } from './okta/source';
 import type { DirectorySource } from './source';
 
-export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource, googleSource];
+export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource, googleSource, ldapSource];
 
 export function sourceFor(key: string): DirectorySource {
   const source = SOURCES.find((s) => s.key === key);
