@@ -8,7 +8,7 @@ import type { AgentLink } from './agent-links';
 import type { AgentRule, FieldSpec, Mapping, UserRule } from './mapping';
 import { cabRoleOf, DEFAULT_MATCH_AGENTS, DEFAULT_MATCH_USERS } from './mapping';
 import { MANAGER, MANAGER_AGENT } from './attributes';
-import { directoryLabel, directoryOfTenant, tenantOf } from './directories';
+import { connectionsOf, directoryLabel, directoryOfTenant, tenantOf } from './directories';
 import { attributeName, fieldSources } from './needs';
 import { fieldValue, identityMatchValue, isCreateOnly, isEmpty, nameKey, normalise, readAttribute, sameValue } from './values';
 import { GrantSources, type GrantType } from './provenance';
@@ -27,6 +27,8 @@ interface Ctx {
   orphans: Orphan[];
   unchanged: number;
   managedRecords: number;
+  /** Managed records per connection, where one connection's rules account for the record (for per-connection shares). */
+  managedBy: Map<string, number>;
   /** Identities each rule selected, per kind. */
   selected: Record<Kind, Map<string, number>>;
   /** Sites to create, by client id + name key. */
@@ -66,7 +68,7 @@ export function plan(mapping: Mapping, directories: DirectorySnapshot, halo: Hal
   const scope = resolveScope(mapping, halo, clientNamesByRule(mapping, directories));
   const agentOf = new Map<string, number>();
   const ctx: Ctx = { mapping, halo, directories, scope, agentOf, sources: new GrantSources(mapping, directories),
-    managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
+    managerAgent: (id) => (id.user.managerId ? (agentOf.get(identityKey(id.tenant, id.user.managerId)) ?? null) : null), changes: [], errors: [], orphans: [], unchanged: 0, managedRecords: 0, managedBy: new Map(), selected: { agent: new Map(), user: new Map() }, siteCreates: new Map(), placements: new Map(),
     specs: fieldSpecs(mapping, directories),
     label: memoOptional((tenant) => directoryLabel(mapping, tenant)),
     links: memo((tenant) => directoryOfTenant(mapping, tenant)?.links === 'azureoid'),
@@ -137,7 +139,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
       if (sel && enabled) ctx.errors.push(identityError(id, 'user', sel.rule.rule, `matches Halo user #${record.id} under ${scope.clientName(record.clientId)}, outside this mapping's clients and sites; it is not moved or duplicated`));
       continue;
     }
-    ctx.managedRecords++;
+    managed(ctx, id.tenant);
     const link: Record<string, FieldChange> = linked || !links ? NO_FIELDS : { azureoid: { from: record.azureoid ?? null, to: id.user.id } };
     if (sel && enabled) {
       updateUser(ctx, id, sel, record, link);
@@ -149,7 +151,7 @@ function planUsers(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<s
 
   for (const record of records) {
     if (claimed.has(record.id) || !scope.userInScope(record) || record.inactive) continue;
-    ctx.managedRecords++;
+    managed(ctx, scope.tenantsForUser(record));
     if (record.azureoid === undefined) {
       ctx.errors.push({ entraId: null, kind: 'user', haloId: record.id, name: record.name ?? '', message: 'its Entra link (azureoid) could not be read, so it is left alone' });
       continue;
@@ -285,7 +287,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     options.onMatch?.('agent', record.id, id);
     // The agent record of an identity whose agent side is protected: matched, never touched.
     if (id.protected === 'agent') continue;
-    ctx.managedRecords++;
+    managed(ctx, id.tenant);
     options.onAgentMatch?.({ haloId: record.id, tenant: id.tenant, entraId: id.user.id });
     if (sel && enabled && inactiveBy !== undefined) {
       count(ctx, sel.rule.rule, 'agent');
@@ -306,7 +308,7 @@ function planAgents(ctx: Ctx, identities: Identity[], entraIds: Map<string, Set<
     const ids = entraIds.get(link.tenant);
     if (!record || !ids || claimed.has(record.id) || inDoubt.has(record.id) || record.isApiAgent || ids.has(link.entraId)) continue;
     claimed.add(record.id);
-    ctx.managedRecords++;
+    managed(ctx, link.tenant);
     if (!record.disabled && deprovision === 'deactivate') ctx.changes.push(deactivation('agent', record, link.entraId, link.tenant, null, `deleted in ${ctx.label(link.tenant)} (matched at an earlier plan)`, {}));
   }
 
@@ -719,7 +721,7 @@ function finish(ctx: Ctx): Plan {
     changes,
     orphans: ctx.orphans.sort((a, b) => a.haloId - b.haloId),
     errors,
-    blocked: safetyBlock(mapping, summary, changes.length, ctx.managedRecords),
+    blocked: safetyBlock(mapping, summary, changes.length, ctx.managedRecords) ?? connectionBlock(ctx, changes),
     warnings,
     rules,
   };
@@ -742,6 +744,30 @@ export function safetyBlock(mapping: Mapping, summary: Summary, total: number, m
   const maxChanges = limitOf(mapping.safety?.maxChanges, managed);
   if (maxChanges !== null && total > maxChanges) {
     return { reason: `${total} changes exceed safety.maxChanges (${mapping.safety!.maxChanges}${typeof mapping.safety!.maxChanges === 'string' ? ` = ${maxChanges} of ${managed} managed records` : ''})`, limit: 'maxChanges', value: total };
+  }
+  return null;
+}
+
+/** A managed record, counted for the plan and for the one connection that accounts for it (if one does). */
+function managed(ctx: Ctx, tenants: string | string[]): void {
+  ctx.managedRecords++;
+  const one = typeof tenants === 'string' ? tenants : tenants.length === 1 ? tenants[0] : undefined;
+  if (one !== undefined) ctx.managedBy.set(one, (ctx.managedBy.get(one) ?? 0) + 1);
+}
+
+/**
+ * With several connections, a share of deactivations is also a limit per connection: one
+ * directory whose read went wrong can otherwise hide inside the others' total.
+ */
+function connectionBlock(ctx: Ctx, changes: Change[]): Plan['blocked'] {
+  const share = ctx.mapping.safety?.maxDeactivations;
+  if (typeof share !== 'string' || connectionsOf(ctx.mapping).length < 2) return null;
+  const off = new Map<string, number>();
+  for (const c of changes) if (c.action === 'deactivate' && c.tenant) off.set(c.tenant, (off.get(c.tenant) ?? 0) + 1);
+  for (const [tenant, n] of [...off].sort(([a], [b]) => compareText(a, b))) {
+    const managedThere = ctx.managedBy.get(tenant) ?? 0;
+    const limit = limitOf(share, managedThere)!;
+    if (n > limit) return { reason: `${n} deactivations from ${ctx.label(tenant)} "${tenant}" exceed safety.maxDeactivations for one connection (${share} = ${limit} of its ${managedThere} managed records)`, limit: 'maxDeactivations', value: n };
   }
   return null;
 }

@@ -10,6 +10,7 @@ export const Command = {
   newMapping: 'haloIdentity.newMapping',
   signInEntra: 'haloIdentity.signInEntra',
   setHaloCredentials: 'haloIdentity.setHaloCredentials',
+  setDirectorySecrets: 'haloIdentity.setDirectorySecrets',
   refreshSnapshots: 'haloIdentity.refreshSnapshots',
   refreshSnapshotsFull: 'haloIdentity.refreshSnapshotsFull',
   openJournal: 'haloIdentity.openJournal',

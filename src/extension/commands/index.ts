@@ -5,6 +5,7 @@ import { Command, CommandId } from '../constants';
 import type { Services } from '../services';
 import { apply } from './apply';
 import { setHaloCredentials } from './credentials';
+import { setDirectorySecrets } from './directorySecrets';
 import { dryRun, refreshSnapshots, showDiff } from './diff';
 import { reportFailure } from './failures';
 import { openJournal } from './navigate';
@@ -26,6 +27,7 @@ const TITLES: Record<CommandId, string> = {
   [Command.newMapping]: 'New Mapping File',
   [Command.signInEntra]: 'Sign in to Entra',
   [Command.setHaloCredentials]: 'Set Halo Credentials',
+  [Command.setDirectorySecrets]: 'Set Directory Secrets',
   [Command.refreshSnapshots]: 'Refresh Snapshots',
   [Command.refreshSnapshotsFull]: 'Refresh Snapshots (Full Re-read)',
   [Command.openJournal]: 'Open Journal',
@@ -56,6 +58,7 @@ export function registerCommands(svc: Services): vscode.Disposable[] {
     [Command.newMapping]: () => newMapping(svc),
     [Command.signInEntra]: (a) => signInEntra(svc, uriArg(a)),
     [Command.setHaloCredentials]: (a) => setHaloCredentials(svc, uriArg(a)),
+    [Command.setDirectorySecrets]: (a) => setDirectorySecrets(svc, uriArg(a)),
     [Command.refreshSnapshots]: (a) => refreshSnapshots(svc, uriArg(a)),
     [Command.refreshSnapshotsFull]: (a) => refreshSnapshots(svc, uriArg(a), { full: true }),
     // (journal path) from a caller; otherwise the person picks one.

@@ -128,6 +128,32 @@ suite('commands', () => {
     assert.doesNotMatch(fs.readFileSync(fixtureMapping().fsPath, 'utf8'), /\$\{secret:/);
   });
 
+  test('Set Directory Secrets stores each directory secret under its reference: a password typed, a key from a file', async () => {
+    const file = vscode.Uri.joinPath(workspaceFolder(), 'directories.halo-identity.yaml');
+    scratch.push(file);
+    const text = fs.readFileSync(fixtureMapping().fsPath, 'utf8').replace(/\nagents:/, [
+      '',
+      'okta:',
+      '  - { name: customers, orgUrl: "https://fabrikam.okta.com", clientId: 0oa1, privateKey: "${secret:OKTA_KEY}" }',
+      'ldap:',
+      '  - { name: branch, url: "ldaps://dc1.corp.example", bindDn: "cn=reader,dc=corp", bindPassword: "${secret:LDAP_PASSWORD}", baseDn: "dc=corp" }',
+      'agents:',
+    ].join('\n'));
+    fs.writeFileSync(file.fsPath, text.replace(/^(  - rule: .*)$/gm, '$1\n    tenant: contoso'));
+    const keyFile = vscode.Uri.joinPath(workspaceFolder(), 'okta-key.pem');
+    scratch.push(keyFile);
+    fs.writeFileSync(keyFile.fsPath, '-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n');
+    api.testHooks.responder = (p) => (p.kind === 'pick' ? p.items.find((i) => i === 'LDAP_PASSWORD') : p.kind === 'input' ? 'ldap-secret-value' : undefined);
+    assert.deepEqual(await vscode.commands.executeCommand('haloIdentity.setDirectorySecrets', file), { stored: ['LDAP_PASSWORD'] });
+    api.testHooks.responder = (p) => (p.kind === 'pick' ? p.items.find((i) => i === 'OKTA_KEY') : p.kind === 'openFile' ? keyFile.toString() : undefined);
+    assert.deepEqual(await vscode.commands.executeCommand('haloIdentity.setDirectorySecrets', file), { stored: ['OKTA_KEY'] });
+    const picks = api.testHooks.prompts.filter((p) => p.kind === 'pick').flatMap((p) => p.items);
+    assert.ok(['OKTA_KEY', 'LDAP_PASSWORD'].every((n) => picks.includes(n)), picks.join(', '));
+    const log = api.testHooks.log.join('\n');
+    assert.match(log, /Stored secret LDAP_PASSWORD/);
+    assert.ok(!log.includes('ldap-secret-value') && !log.includes('not-a-real-key'), 'a secret is in the log');
+  });
+
   test('Sign in to Entra with a client secret stores it under the name the mapping references', async () => {
     api.testHooks.responder = (p) => (p.kind === 'pick' ? p.items.find((i) => /Client secret/.test(i)) : p.kind === 'input' ? 'entra-secret-value' : undefined);
     const result = await vscode.commands.executeCommand('haloIdentity.signInEntra', fixtureMapping());
