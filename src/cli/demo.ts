@@ -90,10 +90,10 @@ export async function runSim(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/** A value for `export`: a key (several lines) goes in a file beside the mapping and is read from there. */
+/** A value for `export`: one a shell would split or expand (a PEM key, a JSON key) goes in a file beside the mapping and is read from there. */
 function shellValue(dir: string, name: string, value: string): string {
-  if (!value.includes('\n')) return value;
-  const file = path.join(dir, `${name.toLowerCase().replace(/_/g, '-')}.pem`);
+  if (/^[A-Za-z0-9._@:/+=-]*$/.test(value)) return value;
+  const file = path.join(dir, `${name.toLowerCase().replace(/_/g, '-')}.${value.trimStart().startsWith('{') ? 'json' : 'pem'}`);
   fs.writeFileSync(file, value, { mode: 0o600 });
   return `"$(cat ${file})"`;
 }

@@ -49,7 +49,8 @@ export async function readDirectories(conns: Connections, options: SnapshotOptio
 }
 
 export async function takeSnapshots(conns: Connections, options: SnapshotOptions = {}): Promise<Snapshots> {
-  options.onProgress?.(`Reading ${directoryLabel(conns.mapping)} and Halo`);
+  const label = directoryLabel(conns.mapping);
+  options.onProgress?.(`Reading ${label === 'directory' ? 'the directories' : label} and Halo`);
   const needs = haloNeeds(conns.mapping);
   const [read, halo] = await Promise.all([readDirectories(conns, options), conns.halo.readSnapshot(needs)]);
   const directories = read.snapshot;

@@ -93,10 +93,15 @@ export async function openReportPage(): Promise<ReportPage> {
           new Promise<{ paint: number; chart: number }>((done) => {
             const t0 = performance.now();
             let paint = -1;
+            // The previous report's table and chart stay until this one replaces them: wait for new ones.
+            const oldRow = document.querySelector('.table .row');
+            const oldChart = document.querySelector('#chart');
             window.__send({ type: 'report', kind: k, generatedAt: '2026-12-01T10:00:00Z', mapping: 'halo-identity.yaml', report: window.__fixtures[k] });
             const check = () => {
-              if (paint < 0 && document.querySelectorAll('.table .row').length > 0) paint = performance.now() - t0;
-              if (paint >= 0 && document.querySelector('#chart[aria-label]')) done({ paint, chart: performance.now() - t0 });
+              const row = document.querySelector('.table .row');
+              if (paint < 0 && row && row !== oldRow) paint = performance.now() - t0;
+              const chart = document.querySelector('#chart[aria-label]');
+              if (paint >= 0 && chart && chart !== oldChart) done({ paint, chart: performance.now() - t0 });
               else requestAnimationFrame(check);
             };
             check();
