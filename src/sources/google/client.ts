@@ -2,9 +2,10 @@
 // no `nextPageToken`, and backoff on what Google documents as retryable (403 userRateLimitExceeded
 // or quotaExceeded, 429, 5xx) and on dropped connections (directory-sources.md, "Quotas and
 // errors"). Anything else is a DirectoryReadError: a failed page is never an empty one.
-import { HttpClient, HttpResponse, NetworkError, sleep } from '../../net/http';
+import type { HttpClient, HttpResponse } from '../../net/http';
 import { DirectoryReadError } from '../errors';
-import { backoffMs, isTransientStatus, retryAfterMs } from '../retry';
+import { isTransientStatus, retryAfterMs } from '../retry';
+import { jsonOf, retryingGet } from '../retrying-get';
 import type { RetryOptions, SourceLog } from '../source';
 import type { GoogleAuth } from './auth';
 
@@ -32,50 +33,34 @@ export class GoogleClient {
     return `${this.opts.apiUrl}/admin/directory/v1${path}${q.size ? `?${q}` : ''}`;
   }
 
-  async get(url: string, signal = this.opts.signal): Promise<GoogleObject> {
+  get(url: string, signal = this.opts.signal): Promise<GoogleObject> {
     const endpoint = `GET ${new URL(url).pathname.replace(/^\/admin\/directory\/v1/, '').replace(/\/groups\/[^/]+/, '/groups/{key}')}`;
-    const maxAttempts = Math.max(1, this.opts.retry?.maxAttempts ?? 6);
-    const baseDelayMs = this.opts.retry?.baseDelayMs ?? 1000;
-    let rejected: string | undefined;
-    let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.opts.auth.token(signal, rejected);
-      let res: HttpResponse | undefined;
-      let failure = '';
-      let waitMs: number | undefined;
-      try {
-        this.requests++;
-        res = await this.opts.http.request({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeoutMs: this.opts.retry?.timeoutMs, signal });
-      } catch (e) {
-        if (!(e instanceof NetworkError)) throw e;
-        failure = e.message;
-      }
-      if (res?.status === 200) {
-        try {
-          const body = JSON.parse(res.text) as unknown;
-          if (body && typeof body === 'object' && !Array.isArray(body)) return body as GoogleObject;
-        } catch {
-          // cut short: as transient as a dropped connection
+    return retryingGet<GoogleObject>({
+      url,
+      endpoint,
+      http: this.opts.http,
+      retry: this.opts.retry,
+      signal,
+      log: this.opts.log,
+      who: `Google Workspace "${this.opts.tenant}"`,
+      authorization: async (rejected) => `Bearer ${await this.opts.auth.token(signal, rejected?.replace(/^Bearer /, ''))}`,
+      refreshable: true,
+      onRequest: () => this.requests++,
+      judge: (res) => {
+        if (res.status === 200) {
+          const parsed = jsonOf(res);
+          if ('retry' in parsed) return parsed;
+          const body = parsed.json;
+          return body && typeof body === 'object' && !Array.isArray(body) ? { value: body as GoogleObject } : { retry: 'the answer was not a JSON object' };
         }
-        failure = 'the answer was not complete JSON';
-      } else if (res?.status === 401 && !refreshed) {
-        refreshed = true;
-        rejected = token;
-        attempt--;
-        continue;
-      } else if (res && (isTransientStatus(res.status) || (res.status === 403 && RATE_REASONS.has(reasonOf(res) ?? '')))) {
-        failure = `Google answered ${res.status}${googleSays(res) ? ` (${googleSays(res)})` : ''}`;
-        waitMs = retryAfterMs(res.headers['retry-after']);
-      } else if (res) {
-        throw this.fail(endpoint, res);
-      }
-      if (attempt >= maxAttempts) {
-        throw new DirectoryReadError(this.opts.auth.redactor.apply(`Reading Google Workspace "${this.opts.tenant}" failed: ${endpoint} did not succeed after ${attempt} attempts; last: ${failure}.`), { tenant: this.opts.tenant, endpoint, status: res?.status, code: res ? reasonOf(res) : undefined });
-      }
-      const delay = waitMs ?? backoffMs(attempt, baseDelayMs);
-      this.opts.log?.('warn', `Google Workspace "${this.opts.tenant}": ${endpoint}: ${failure}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${maxAttempts}).`);
-      await sleep(delay, signal);
-    }
+        if (isTransientStatus(res.status) || (res.status === 403 && RATE_REASONS.has(reasonOf(res) ?? ''))) {
+          return { retry: `Google answered ${res.status}${googleSays(res) ? ` (${googleSays(res)})` : ''}`, waitMs: retryAfterMs(res.headers['retry-after']) };
+        }
+        return { fail: this.fail(endpoint, res) };
+      },
+      exhausted: (attempts, failure, res) =>
+        new DirectoryReadError(this.opts.auth.redactor.apply(`Reading Google Workspace "${this.opts.tenant}" failed: ${endpoint} did not succeed after ${attempts} attempts; last: ${failure}.`), { tenant: this.opts.tenant, endpoint, status: res?.status, code: res ? reasonOf(res) : undefined }),
+    });
   }
 
   /** Every item of a list under `field`, page by page, following nextPageToken. */

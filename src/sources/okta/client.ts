@@ -2,9 +2,10 @@
 // paging by the Link header's rel="next" (followed verbatim, never rebuilt), the X-Rate-Limit-*
 // headers honoured before a 429 can happen, and 429, 5xx and dropped connections retried.
 // Anything else is a DirectoryReadError: a failed page is never an empty one.
-import { HttpResponse, NetworkError, sleep } from '../../net/http';
+import { HttpResponse, sleep } from '../../net/http';
 import { DirectoryReadError } from '../errors';
-import { backoffMs, isTransientStatus } from '../retry';
+import { isTransientStatus } from '../retry';
+import { jsonOf, retryingGet } from '../retrying-get';
 import type { RetryOptions, SourceLog } from '../source';
 import type { OktaAuth } from './auth';
 
@@ -48,58 +49,39 @@ export class OktaClient {
   }
 
   /** GET one JSON value and the next page's link. */
-  async get(url: string, signal = this.opts.signal): Promise<{ body: unknown; next?: string }> {
+  get(url: string, signal = this.opts.signal): Promise<{ body: unknown; next?: string }> {
     const endpoint = `GET ${new URL(url).pathname.replace(/\/00[a-zA-Z0-9]{18}(?=\/|$)/g, '/{id}')}`;
     const family = familyOf(url);
-    const maxAttempts = Math.max(1, this.opts.retry?.maxAttempts ?? 6);
-    const baseDelayMs = this.opts.retry?.baseDelayMs ?? 1000;
-    let rejected: string | undefined;
-    let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      await this.waitForBudget(family, endpoint, signal);
-      const authorization = await this.opts.auth.header(signal, rejected);
-      let res: HttpResponse | undefined;
-      let failure = '';
-      let waitMs: number | undefined;
-      try {
-        this.requests++;
-        res = await this.opts.http.request({ method: 'GET', url, headers: { authorization, accept: 'application/json' }, timeoutMs: this.opts.timeoutMs ?? this.opts.retry?.timeoutMs, signal });
-      } catch (e) {
-        if (!(e instanceof NetworkError)) throw e;
-        failure = e.message;
-      }
-      if (res) this.noteBudget(family, res);
-      if (res?.status === 200) {
-        try {
-          return { body: JSON.parse(res.text) as unknown, next: this.nextLink(res, endpoint, url) };
-        } catch (e) {
-          if (e instanceof DirectoryReadError) throw e;
-          failure = 'the answer was not complete JSON';
+    return retryingGet<{ body: unknown; next?: string }>({
+      url,
+      endpoint,
+      http: this.opts.http,
+      retry: this.opts.retry,
+      timeoutMs: this.opts.timeoutMs,
+      signal,
+      log: this.opts.log,
+      who: `Okta "${this.opts.tenant}"`,
+      authorization: (rejected) => this.opts.auth.header(signal, rejected),
+      refreshable: this.opts.auth.kind === 'service-app',
+      before: () => this.waitForBudget(family, endpoint, signal),
+      after: (res) => this.noteBudget(family, res),
+      onRequest: () => this.requests++,
+      judge: (res) => {
+        if (res.status === 200) {
+          const parsed = jsonOf(res);
+          return 'retry' in parsed ? parsed : { value: { body: parsed.json, next: this.nextLink(res, endpoint, url) } };
         }
-      } else if (res?.status === 401 && !refreshed && this.opts.auth.kind === 'service-app') {
-        // The token may have lapsed early: one new one.
-        refreshed = true;
-        rejected = authorization;
-        attempt--;
-        continue;
-      } else if (res && isTransientStatus(res.status)) {
-        failure = `Okta answered ${res.status}${oktaSays(res) ? ` (${oktaSays(res)})` : ''}`;
-        if (res.status === 429) waitMs = resetWaitMs(res);
-      } else if (res) {
-        throw this.fail(endpoint, res);
-      }
-      if (attempt >= maxAttempts) {
-        throw new DirectoryReadError(this.opts.auth.redactor.apply(`Reading Okta "${this.opts.tenant}" failed: ${endpoint} did not succeed after ${attempt} attempts; last: ${failure}.`), {
+        if (isTransientStatus(res.status)) return { retry: `Okta answered ${res.status}${oktaSays(res) ? ` (${oktaSays(res)})` : ''}`, waitMs: res.status === 429 ? resetWaitMs(res) : undefined };
+        return { fail: this.fail(endpoint, res) };
+      },
+      exhausted: (attempts, failure, res) =>
+        new DirectoryReadError(this.opts.auth.redactor.apply(`Reading Okta "${this.opts.tenant}" failed: ${endpoint} did not succeed after ${attempts} attempts; last: ${failure}.`), {
           tenant: this.opts.tenant,
           endpoint,
           status: res?.status,
           code: res ? oktaError(res)?.errorCode : undefined,
-        });
-      }
-      const delay = waitMs ?? backoffMs(attempt, baseDelayMs);
-      this.opts.log?.('warn', `Okta "${this.opts.tenant}": ${endpoint}: ${failure}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${maxAttempts}).`);
-      await sleep(delay, signal);
-    }
+        }),
+    });
   }
 
   /** Every item of a collection, page by page: each page must be a JSON array of objects. */
