@@ -71,8 +71,19 @@ export interface ConnectionRef {
   settings: Record<string, unknown>;
 }
 
-/** Every directory connection of the mapping: the lists in the order of DIRECTORIES, each in file order. */
+const connections = new WeakMap<Mapping, ConnectionRef[]>();
+
+/**
+ * Every directory connection of the mapping: the lists in the order of DIRECTORIES, each in file
+ * order. Worked out once per mapping object (a parsed mapping is never changed after parsing).
+ */
 export function connectionsOf(mapping: Mapping): ConnectionRef[] {
+  let out = connections.get(mapping);
+  if (!out) connections.set(mapping, (out = listConnections(mapping)));
+  return out;
+}
+
+function listConnections(mapping: Mapping): ConnectionRef[] {
   const lists = mapping as unknown as Record<string, unknown>;
   return DIRECTORIES.flatMap((directory) => {
     const list = lists[directory.key];

@@ -70,6 +70,15 @@ describe('Okta reader', () => {
     assert.equal(byId.get(byLogin.id)!.attrs['manager.title'], boss.profile.title);
   });
 
+  it('the simulator\'s q is a name or email prefix, unpaged, without deactivated users (as documented)', async () => {
+    const client = env.open().client({});
+    const { body, next } = await client.get(client.url('/users?q=amir'));
+    const users = body as Array<{ status: string; profile: { firstName: string; lastName: string; email: string } }>;
+    assert.ok(users.length > 0 && users.every((u) => [u.profile.firstName, u.profile.lastName, u.profile.email].some((v) => v.toLowerCase().startsWith('amir'))));
+    assert.ok(users.every((u) => u.status !== 'DEPROVISIONED'));
+    assert.equal(next, undefined);
+  });
+
   it('an API token reads the same (SSWS)', async () => {
     env.sim.requests.length = 0;
     const snap = await env.open('api-token').read(oktaNeeds(), {});

@@ -189,7 +189,16 @@ export async function startOktaSim(org: OktaOrg, opts: OktaSimOptions): Promise<
     authorize(req, collection === 'groups' ? 'groups' : 'users', fault);
     if (method !== 'GET') throw new OktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
     const q = url.searchParams;
-    if (collection === 'users' && id === undefined) return page(url, listUsers(q), 200, 200, userBody);
+    if (collection === 'users' && id === undefined) {
+      if (q.has('q')) {
+        // A prefix of first name, last name or email, with no paging, deactivated users left out [V].
+        const prefix = String(q.get('q')).toLowerCase();
+        const limit = Math.min(200, Number(q.get('limit') ?? 200) || 200);
+        const hit = (u: OktaUserRecord) => ['firstName', 'lastName', 'email'].some((k) => String(u.profile[k] ?? '').toLowerCase().startsWith(prefix));
+        return { items: org.users.filter((u) => u.status !== 'DEPROVISIONED' && hit(u)).slice(0, limit).map(userBody) };
+      }
+      return page(url, listUsers(q), 200, 200, userBody);
+    }
     if (collection === 'groups' && id === undefined) {
       if (q.has('q')) {
         // A name prefix, no paging: up to `limit` (default 300) at once [V].
