@@ -16,6 +16,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   define: { __VERSION__: JSON.stringify(version) },
+  // A native module: loaded from node_modules where the CLI runs; the extension host reads a bridge over HTTPS instead.
+  external: ['better-sqlite3'],
 };
 
 const webview = {
@@ -33,8 +35,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // Activation loads only dist/extension.js; the engine and the simulator (MSAL, ajv, Halo's
   // OpenAPI subset) are files of their own, required on first use (src/extension/lazy.ts).
-  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lazy/*'] }),
-  esbuild.build({ ...common, entryPoints: { engine: 'src/extension/lazy/engine.ts', simulator: 'src/extension/lazy/simulator.ts' }, outdir: 'dist/lazy', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lazy/*', 'better-sqlite3'] }),
+  esbuild.build({ ...common, entryPoints: { engine: 'src/extension/lazy/engine.ts', simulator: 'src/extension/lazy/simulator.ts' }, outdir: 'dist/lazy', external: ['vscode', 'better-sqlite3'] }),
   // Fixed output names: the hosts' HTML refers to dist/webview/main.js and main.css (the diff
   // panel) and reports.js and reports.css (the report view, with its charting library).
   esbuild.build({ ...webview, entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js' }),

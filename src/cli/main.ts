@@ -18,6 +18,7 @@ import { Progress, detailBar } from './progress';
 import { runDemo, runSim } from './demo';
 import { runReport } from './report';
 import { runRevert } from './revert';
+import { runScim, SCIM_USAGE } from './scim';
 import { runInit, runTest } from './setup';
 
 const USAGE = `Usage: halo-identity <command> [options]
@@ -61,6 +62,7 @@ Commands:
                                        Google Workspace beside the Entra tenant
   sim [--port N] [--users N] [--halo-mode M] [--mixed]
                                        run the simulators and print a mapping to use with them
+${SCIM_USAGE}
   --halo-mode M                        how the Halo simulator answers where Halo's documents
                                        allow several readings: documented (default), older-rows,
                                        full-rows, post-empty, … (README: "Simulator modes")
@@ -98,6 +100,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await runDemo(rest, io);
       case 'sim':
         return await runSim(rest, io);
+      case 'scim':
+        return await runScim(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);

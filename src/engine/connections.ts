@@ -137,7 +137,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     // With a person's sign-in, the credentials it stands in for are not half-resolved leftovers.
     if (signIn) settings = Object.fromEntries(Object.entries(settings).filter(([k]) => !(sourceFor(ref.directory.key).signInReplaces ?? []).includes(k)));
     try {
-      return sourceFor(ref.directory.key).open(settings, { http, ca: extraAuthorities(mapping, options.baseDir), readFile, retry: options.directoryRetry, signIn });
+      return sourceFor(ref.directory.key).open(settings, { http, ca: extraAuthorities(mapping, options.baseDir), baseDir: options.baseDir, readFile, retry: options.directoryRetry, signIn });
     } catch (e) {
       if (e instanceof ConnectionError) throw e;
       throw new ConnectionError((e as Error).message);

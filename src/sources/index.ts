@@ -4,9 +4,10 @@ import { entraSource } from './entra/source';
 import { googleSource } from './google/source';
 import { ldapSource } from './ldap/source';
 import { oktaSource } from './okta/source';
+import { scimSource } from './scim/source';
 import type { DirectorySource } from './source';
 
-export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource, googleSource, ldapSource];
+export const SOURCES: readonly DirectorySource[] = [entraSource, oktaSource, googleSource, ldapSource, scimSource];
 
 export function sourceFor(key: string): DirectorySource {
   const source = SOURCES.find((s) => s.key === key);

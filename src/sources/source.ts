@@ -30,6 +30,8 @@ export interface OpenContext {
   http: HttpClient;
   /** The same extra CAs (PEM), for a source that speaks another protocol than HTTP (LDAP). */
   ca?: string[];
+  /** The mapping's folder: paths the mapping names (a store) are relative to it. */
+  baseDir?: string;
   /** Reads a file named by the mapping (a private key), relative to the mapping's folder. */
   readFile(file: string, what: string): string;
   retry?: RetryOptions;
