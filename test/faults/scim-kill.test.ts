@@ -151,14 +151,34 @@ describe('SCIM bridge: SIGKILL during a 2 000-user initial push', { timeout: 600
     assert.deepEqual(duplicated, [], 'no person twice in Halo');
     assert.equal(byEmail.size, USERS, 'every person in Halo');
     assert.ok(halo.every((h) => h.client_id === 2 && h.inactive === false));
+    recordCase(users.length, members.length, byEmail.size, failures, kills);
+  });
+
+  it('stops gracefully on SIGTERM: what was answered 2xx is in the store, and it exits 0', async () => {
+    await start();
+    const entra = new EntraProvisioning(new ScimClient(`http://127.0.0.1:${port}/scim/v2`, () => `Bearer ${SCIM_ENV.SCIM_ENTRA_TOKEN}`));
+    const last = people(1, 'last-before-sigterm')[0];
+    const id = await entra.provision(last);
+    const c = child as ChildProcess;
+    const exit = new Promise<number | null>((r) => c.once('close', (code) => r(code)));
+    c.kill('SIGTERM');
+    assert.equal(await exit, 0, stderr.slice(-1000));
+    child = undefined;
+    assert.match(stderr, /SIGTERM: finishing requests in flight/);
+    const store = ScimStore.openReadOnly(storeFile);
+    assert.equal(store.getUser(SCIM_ENTRA, id)?.userName, last.upn);
+    store.close();
+  });
+});
+
+function recordCase(users: number, memberships: number, halo: number, failures: number, kills: number): void {
     record({
       id: 'scim-kill-initial-push',
       area: 'scim',
       input: `SIGKILL of \`scim serve\` ${KILLS} times during a ${USERS}-user Entra-style initial push (seed ${SEED})`,
       expected: 'store and Halo hold each person once; nothing lost',
-      observed: `${users.length} stored users, ${members.length} memberships, ${byEmail.size} Halo users, 0 duplicates; ${failures} requests retried by the IdP`,
+      observed: `${users} stored users, ${memberships} memberships, ${halo} Halo users, 0 duplicates; ${failures} requests retried by the IdP`,
       faultsInjected: kills,
       passed: true,
     });
-  });
-});
+}
