@@ -14,10 +14,12 @@ import { mixedMapping, mixedWorld } from '../sim/example-mixed';
 import { parseModes } from '../sim/halo/modes';
 import { generateWorld } from '../sim/world';
 import type { Io } from './main';
+import { runScimDemo } from './scim-demo';
 import { Progress } from './progress';
 
 export async function runDemo(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' }, 'halo-mode': { type: 'string' }, mixed: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { users: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'string' }, 'halo-mode': { type: 'string' }, mixed: { type: 'boolean' }, scim: { type: 'boolean' } } });
+  if (values.scim) return runScimDemo({ users: Number(values.users ?? 40), keep: values.keep }, io);
   const users = Number(values.users ?? 120);
   const out = (s: string) => io.stdout.write(s);
   const world = worldFor(values.mixed, users, values.seed);

@@ -56,10 +56,11 @@ Commands:
                                        what it revokes, confirmed and journalled
   revert JOURNAL [FILE] [--json OUT] [--markdown OUT] [--apply] [--yes] [--allow-over-threshold]
                                        the inverse of an apply, as a plan to review (then apply)
-  demo [--users N] [--halo-mode M] [--mixed]
+  demo [--users N] [--halo-mode M] [--mixed] [--scim]
                                        run everything against the built-in simulators;
                                        --mixed adds a customer's Okta org and a partner's
-                                       Google Workspace beside the Entra tenant
+                                       Google Workspace beside the Entra tenant; --scim runs
+                                       the SCIM bridge with simulated Entra and Okta pushing
   sim [--port N] [--users N] [--halo-mode M] [--mixed]
                                        run the simulators and print a mapping to use with them
 ${SCIM_USAGE}

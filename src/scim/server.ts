@@ -1,4 +1,4 @@
-// The bridge's HTTP face: /scim/v2 for the IdPs, /oauth/token for client credentials, /healthz
+// The bridge's HTTP face: /scim/v2 (or /scim/{connection}/v2) for the IdPs, /oauth/token for client credentials, /healthz
 // and /readyz for the host, /status for people. Each request is authenticated to one connection,
 // limited per connection, bounded in size and time, answered as application/scim+json, and
 // leaves one audit line (no secret, no personal data: filter values and bodies stay out).
@@ -170,10 +170,15 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
         summary = 'status';
         return send(200, options.status?.(connection) ?? {}, 'application/json');
       }
-      if (url.pathname !== SCIM_BASE && !url.pathname.startsWith(`${SCIM_BASE}/`)) throw new ScimError(404, undefined, `no endpoint ${url.pathname} (the SCIM base is ${SCIM_BASE})`);
-      const segments = url.pathname.slice(SCIM_BASE.length).split('/').filter(Boolean).map(decodeURIComponent);
+      // /scim/v2, or /scim/{connection}/v2 (a base URL per IdP, as Okta suggests): the name must be the credential's.
+      const at = /^\/scim(?:\/([^/]+))?\/v2(\/.*)?$/.exec(url.pathname);
+      if (!at) throw new ScimError(404, undefined, `no endpoint ${url.pathname} (the SCIM base is ${SCIM_BASE})`);
+      const named = at[1] === undefined ? undefined : decodeURIComponent(at[1]);
+      if (named !== undefined && named !== connection) throw new ScimError(403, undefined, 'these credentials are not for the connection this address names');
+      const segments = (at[2] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
+      const base = `${origin}${named === undefined ? SCIM_BASE : `/scim/${encodeURIComponent(named)}/v2`}`;
       const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? parseJson(await readBody(req, max)) : undefined;
-      const answer = service.handle(connection, { method, segments, query: url.searchParams, body, base: `${origin}${SCIM_BASE}` });
+      const answer = service.handle(connection, { method, segments, query: url.searchParams, body, base });
       summary = answer.summary;
       id = answer.id;
       if (answer.changed) options.onChange?.(connection);

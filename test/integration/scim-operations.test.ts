@@ -70,6 +70,18 @@ describe('plan reads what was pushed: from the store, and through the bridge', (
     await assert.rejects(planFrom({ store: 'no-such-store.db' }), /does not exist/);
   });
 
+  it('serves each connection at /scim/{connection}/v2 too, and only to its own credentials', async () => {
+    const get = (conn: string) => fetch(`${bridge.url}/scim/${conn}/v2/Users?count=1`, { headers: { Authorization: `Bearer ${SCIM_ENV.SCIM_ENTRA_TOKEN}` } });
+    const own = await get(SCIM_ENTRA);
+    assert.equal(own.status, 200);
+    const body = (await own.json()) as { totalResults: number; Resources: Array<{ meta: { location: string } }> };
+    assert.equal(body.totalResults, staff.length);
+    assert.ok(body.Resources[0].meta.location.startsWith(`${bridge.url}/scim/${SCIM_ENTRA}/v2/Users/`));
+    const other = await get(SCIM_OKTA);
+    assert.equal(other.status, 403);
+    assert.equal(((await other.json()) as { status: string }).status, '403');
+  });
+
   it('writes audit lines without tokens, filter values or personal data', () => {
     const text = audit.map((l) => JSON.stringify(l)).join('\n');
     for (const secret of Object.values(SCIM_ENV)) assert.ok(!text.includes(secret), 'no secret in the audit');
