@@ -33,6 +33,8 @@ async function layer(suiteDir: string, untrusted: boolean): Promise<number> {
   copyFixture(path.join(root, 'test', 'vscode', 'workspace'), workspace);
   const extensionTestsEnv: Record<string, string> = {
     HALO_IDENTITY_TEST_ROOT: root,
+    // The extension host runs on code-server's Node; the SCIM bridge (a native SQLite module) on this one.
+    HALO_IDENTITY_TEST_NODE: process.execPath,
     ...(process.env.HALO_VSCODE_GREP ? { HALO_VSCODE_GREP: process.env.HALO_VSCODE_GREP } : {}),
   };
   try {
