@@ -176,6 +176,43 @@ describe('Okta (App Integration Wizard: PUT for updates, Group Push) over OAuth 
   });
 });
 
+describe('OneLogin and JumpCloud as scim.md §3 describes them', () => {
+  let env: Env;
+  before(async () => {
+    env = await startEnv();
+  });
+  after(async () => {
+    await env.bridge.stop();
+    await env.sim.close();
+  });
+
+  it("takes OneLogin's JSON template (booleans rendered as strings) by POST and PUT", async () => {
+    const client = env.entra().client;
+    const body = (active: string) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ol.user@fabrikam.example', name: { givenName: 'One', familyName: 'Login' }, emails: [{ value: 'ol.user@fabrikam.example', type: 'work', primary: 'true' }], active });
+    const created = await client.send('POST', '/Users', body('true'));
+    assert.equal(created.status, 201);
+    assert.equal(created.body.active, true);
+    assert.equal(created.body.emails[0].primary, true);
+    const put = await client.send('PUT', `/Users/${created.body.id}`, body('false'));
+    assert.equal(put.status, 200);
+    assert.equal(put.body.active, false);
+  });
+
+  it("JumpCloud's Test Connection user and group (created, then deleted) never reach Halo: no rule selects them", async () => {
+    const client = env.entra().client;
+    const user = await client.send('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'jc-test-connection@fabrikam.example', emails: [{ value: 'jc-test-connection@fabrikam.example', type: 'work' }], active: true });
+    const group = await client.send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'JumpCloud Test Group' });
+    assert.equal((await client.send('PATCH', `/Groups/${group.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: user.body.id }] }] })).status, 204);
+    await sync(env);
+    assert.equal(env.haloUser('jc-test-connection@fabrikam.example'), undefined);
+    assert.equal((await client.send('DELETE', `/Groups/${group.body.id}`)).status, 204);
+    assert.equal((await client.send('DELETE', `/Users/${user.body.id}`)).status, 204);
+    assert.equal((await client.send('GET', `/Users/${user.body.id}`)).status, 404);
+    await sync(env);
+    assert.equal(env.haloUser('jc-test-connection@fabrikam.example'), undefined);
+  });
+});
+
 describe('connections are isolated, and bad requests change nothing', () => {
   let env: Env;
   let entra: EntraProvisioning;
@@ -216,6 +253,9 @@ describe('connections are isolated, and bad requests change nothing', () => {
       ['a body over 1 MiB', { method: 'POST', headers: auth, body: JSON.stringify({ userName: 'big', title: 'x'.repeat(1_100_000) }) }, 413],
       ['a wrong type', { method: 'POST', headers: auth, body: JSON.stringify({ userName: 'typed', active: 'maybe' }) }, 400, 'invalidValue'],
       ['no userName', { method: 'POST', headers: auth, body: JSON.stringify({ displayName: 'Nobody' }) }, 400, 'invalidValue'],
+      ['a group at /Users', { method: 'POST', headers: auth, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], userName: 'grouped', displayName: 'G' }) }, 400, 'invalidValue'],
+      ['an unknown schema', { method: 'POST', headers: auth, body: JSON.stringify({ schemas: ['urn:example:evil:2.0:User'], userName: 'evil' }) }, 400, 'invalidValue'],
+      ['schemas not a list', { method: 'POST', headers: auth, body: JSON.stringify({ schemas: 'urn:ietf:params:scim:schemas:core:2.0:User', userName: 'flat' }) }, 400, 'invalidSyntax'],
       ['a PATCH with an unknown op', { method: 'PATCH', headers: auth, body: JSON.stringify({ Operations: [{ op: 'merge', path: 'active', value: false }] }) }, 400, 'invalidSyntax'],
       ['a PATCH with the wrong schema', { method: 'PATCH', headers: auth, body: JSON.stringify({ schemas: ['urn:evil'], Operations: [{ op: 'replace', path: 'active', value: false }] }) }, 400, 'invalidSyntax'],
     ];

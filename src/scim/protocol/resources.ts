@@ -128,7 +128,21 @@ function coerce(kind: 'User' | 'Group', body: Json): Json {
   }
 }
 
+/**
+ * A resource's `schemas`, when sent, must name the resource's own core schema: a Group's body at
+ * /Users (or a made-up schema) is refused. Other URNs listed are the IdP's: kept when their
+ * attributes came along, else dropped (Entra lists the enterprise URN with or without its attributes).
+ */
+function checkSchemas(body: Json, core: string): void {
+  const k = Object.keys(body).find((key) => key.toLowerCase() === 'schemas');
+  if (k === undefined) return;
+  const v = body[k];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw badRequest('invalidSyntax', 'schemas must be a list of schema URNs');
+  if (!v.some((x: string) => x.toLowerCase() === core.toLowerCase())) throw badRequest('invalidValue', `schemas must include ${core} (got ${v.map((x) => `"${String(x).slice(0, 100)}"`).join(', ') || 'none'})`);
+}
+
 export function userIn(body: unknown): UserIn {
+  checkSchemas(asObject(body, 'the user'), USER_SCHEMA);
   const { known, extensions } = separate(clean(asObject(body, 'the user')) as Json);
   const ent = known[ENTERPRISE] as Json | undefined;
   if (ent && 'manager' in ent) {
@@ -162,6 +176,7 @@ export function membersIn(value: unknown): Member[] {
 }
 
 export function groupIn(body: unknown): GroupIn {
+  checkSchemas(asObject(body, 'the group'), GROUP_SCHEMA);
   const raw = clean(asObject(body, 'the group')) as Json;
   const membersKey = Object.keys(raw).find((k) => k.toLowerCase() === 'members');
   const members = membersKey === undefined ? undefined : membersIn(raw[membersKey]);
