@@ -143,7 +143,14 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
       }
       if (url.pathname === '/readyz') {
         summary = 'readiness';
-        return send(state.ready ? 200 : 503, { status: state.ready ? 'ready' : 'shutting down' }, 'application/json');
+        if (!state.ready) return send(503, { status: 'shutting down' }, 'application/json');
+        // Ready means the store answers: a bridge that cannot keep what it is sent takes nothing.
+        try {
+          options.store.changes();
+        } catch (e) {
+          return send(503, { status: `the store cannot be read: ${(e as Error).message}` }, 'application/json');
+        }
+        return send(200, { status: 'ready' }, 'application/json');
       }
       if (!state.ready) throw new ScimError(503, undefined, 'the bridge is shutting down; retry shortly', { 'Retry-After': '5' });
       if (url.pathname === TOKEN_PATH) {

@@ -114,11 +114,15 @@ export class ScimService {
     const { startIndex, count } = paging(r.query);
     const filter = filterText ? parseFilter(filterText) : undefined;
     const eq = filter && indexedEquality(filter, ['userName', 'externalId', 'id']);
-    const candidates = this.store.users(conn, eq);
-    const all = filter ? candidates.map((u) => this.userOut(conn, u, r.base)).filter((u) => matches(u, filter)) : undefined;
-    const total = all ? all.length : candidates.length;
-    const page = (all ?? candidates.slice(startIndex - 1, startIndex - 1 + count).map((u) => this.userOut(conn, u, r.base))).slice(all ? startIndex - 1 : 0, all ? startIndex - 1 + count : undefined);
-    return read(200, listResponse(page.map((u) => project(u, projection)), total, startIndex), `query users${filter ? ` where ${describeFilter(filter)}` : ''}`);
+    if (!filter) {
+      // A plain listing (Okta's imports, a remote plan) is one page of rows, not every user parsed.
+      const page = this.store.userPage(conn, startIndex - 1, count).map((u) => project(this.userOut(conn, u, r.base), projection));
+      return read(200, listResponse(page, this.store.userCount(conn), startIndex), 'query users');
+    }
+    const all = this.store.users(conn, eq).map((u) => this.userOut(conn, u, r.base)).filter((u) => matches(u, filter));
+    const total = all.length;
+    const page = all.slice(startIndex - 1, startIndex - 1 + count);
+    return read(200, listResponse(page.map((u) => project(u, projection)), total, startIndex), `query users where ${describeFilter(filter)}`);
   }
 
   // Groups
@@ -192,11 +196,14 @@ export class ScimService {
     const filter: Filter | undefined = filterText ? parseFilter(filterText) : undefined;
     const eq = filter && indexedEquality(filter, ['displayName', 'externalId', 'id']);
     const needMembers = wantsMembers(projection) || Boolean(filterText && /members/i.test(filterText));
-    const candidates = this.store.groups(conn, eq);
-    const matching = filter ? candidates.map((g) => this.groupOut(conn, g, r.base, needMembers)).filter((g) => matches(g, filter)) : undefined;
-    const total = matching ? matching.length : candidates.length;
-    const page = matching ? matching.slice(startIndex - 1, startIndex - 1 + count) : candidates.slice(startIndex - 1, startIndex - 1 + count).map((g) => this.groupOut(conn, g, r.base, needMembers));
-    return read(200, listResponse(page.map((g) => project(g, projection)), total, startIndex), `query groups${filter ? ` where ${describeFilter(filter)}` : ''}`);
+    if (!filter) {
+      const page = this.store.groupPage(conn, startIndex - 1, count).map((g) => project(this.groupOut(conn, g, r.base, needMembers), projection));
+      return read(200, listResponse(page, this.store.counts(conn).groups, startIndex), 'query groups');
+    }
+    const matching = this.store.groups(conn, eq).map((g) => this.groupOut(conn, g, r.base, needMembers)).filter((g) => matches(g, filter));
+    const total = matching.length;
+    const page = matching.slice(startIndex - 1, startIndex - 1 + count);
+    return read(200, listResponse(page.map((g) => project(g, projection)), total, startIndex), `query groups where ${describeFilter(filter)}`);
   }
 
   /** POST …/.search (RFC 7644 §3.4.3): the query in the body. */

@@ -178,6 +178,11 @@ export class ScimStore {
     return (this.db.prepare(`SELECT * FROM users WHERE conn = ? AND ${column} = ? AND deleted = 0 ORDER BY seq`).all(conn, value) as Row[]).map(userOf);
   }
 
+  /** One page of the connection's users in a stable order (RFC 7644 §3.4.2.4; Okta requires it). */
+  userPage(conn: string, offset: number, limit: number): StoredUser[] {
+    return (this.db.prepare(`SELECT * FROM users WHERE conn = ? AND deleted = 0 ORDER BY seq LIMIT ? OFFSET ?`).all(conn, limit, offset) as Row[]).map(userOf);
+  }
+
   userCount(conn: string): number {
     return Number((this.db.prepare(`SELECT count(*) AS n FROM users WHERE conn = ? AND deleted = 0`).get(conn) as Row).n);
   }
@@ -242,6 +247,10 @@ export class ScimStore {
     if (!column) throw new Error(`no index on ${eq.attr}`);
     const value = eq.attr === 'displayName' ? eq.value.toLowerCase() : eq.value;
     return (this.db.prepare(`SELECT * FROM groups WHERE conn = ? AND ${column} = ? ORDER BY seq`).all(conn, value) as Row[]).map(groupOf);
+  }
+
+  groupPage(conn: string, offset: number, limit: number): StoredGroup[] {
+    return (this.db.prepare(`SELECT * FROM groups WHERE conn = ? ORDER BY seq LIMIT ? OFFSET ?`).all(conn, limit, offset) as Row[]).map(groupOf);
   }
 
   members(conn: string, groupId: string): Member[] {
