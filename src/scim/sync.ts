@@ -22,6 +22,9 @@ export interface SyncOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
+/** How often a held sync is planned again without a push (each plan reads Halo in full). */
+const HELD_RECHECK_MS = 15 * 60_000;
+
 export type SyncState = 'idle' | 'waiting' | 'running' | 'held' | 'failing' | 'stopped';
 
 export interface SyncStatus {
@@ -93,7 +96,10 @@ export class HaloSync {
       if (this.s.state === 'failing') {
         const waits = this.o.retryMs ?? [30_000, 60_000, 120_000, 300_000, 600_000];
         this.schedule(waits[Math.min(this.failures - 1, waits.length - 1)]);
-      } else if (this.o.store.changes() !== this.s.syncedChanges && this.s.state !== 'held') {
+      } else if (this.s.state === 'held') {
+        // An admin may apply the held plan from the CLI: look again now and then, not only on the next push.
+        this.schedule(Math.max(this.o.maxWaitMs ?? 300_000, HELD_RECHECK_MS));
+      } else if (this.o.store.changes() !== this.s.syncedChanges) {
         this.firstPending = Date.now();
         this.schedule(this.o.quietMs ?? 10_000);
       }
