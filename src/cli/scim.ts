@@ -9,6 +9,7 @@ import { readMappingFile, validMapping } from '../engine/mapping-file';
 import { isLoopback } from '../net/http';
 import { newSecret } from '../scim/auth';
 import { startBridge } from '../scim/bridge';
+import { DEFAULT_MAX_WAIT_MS, DEFAULT_QUIET_MS } from '../scim/sync';
 import type { AuditLine } from '../scim/server';
 import type { Io } from './main';
 
@@ -95,8 +96,8 @@ export async function runScim(args: string[], io: Io): Promise<number> {
     tls: certFile && keyFile ? { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') } : undefined,
     publicUrl,
     rateLimit: { perSecond, burst: perSecond * 2 },
-    quietMs: seconds(values.quiet ?? env.HALO_IDENTITY_SCIM_QUIET, 'quiet', 10_000),
-    maxWaitMs: seconds(values['max-wait'] ?? env.HALO_IDENTITY_SCIM_MAX_WAIT, 'max-wait', 300_000),
+    quietMs: seconds(values.quiet ?? env.HALO_IDENTITY_SCIM_QUIET, 'quiet', DEFAULT_QUIET_MS),
+    maxWaitMs: seconds(values['max-wait'] ?? env.HALO_IDENTITY_SCIM_MAX_WAIT, 'max-wait', DEFAULT_MAX_WAIT_MS),
     audit,
     log,
     noSync: values['no-sync'],

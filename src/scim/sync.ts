@@ -15,12 +15,20 @@ export interface SyncOptions {
   connect: () => Promise<Connections>;
   /** Quiet time after the last write before a sync (default 10 s). */
   quietMs?: number;
-  /** Longest a write waits for its sync while pushes keep coming (default 5 min). */
+  /**
+   * Longest a write waits for its sync while pushes keep coming (default 30 min). Every sync reads
+   * Halo in full first, so a sync in the middle of an initial push costs a read that one sync at
+   * its end does not; Entra's own cycles come 40 minutes apart, and an initial push of 10 000 users
+   * at 25 requests a second takes about 14 minutes.
+   */
   maxWaitMs?: number;
   /** Waits after failed syncs, the last repeating (default 30 s, 1, 2, 5, 10 min). */
   retryMs?: number[];
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
+
+export const DEFAULT_QUIET_MS = 10_000;
+export const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
 /** How often a held sync is planned again without a push (each plan reads Halo in full). */
 const HELD_RECHECK_MS = 15 * 60_000;
@@ -70,8 +78,8 @@ export class HaloSync {
     this.firstPending ??= now;
     if (this.s.state === 'idle' || this.s.state === 'held') this.s.state = 'waiting';
     if (this.running || this.failures) return; // the running sync looks again when it ends; a failing one keeps its backoff
-    const quiet = this.o.quietMs ?? 10_000;
-    const latest = this.firstPending + (this.o.maxWaitMs ?? 300_000);
+    const quiet = this.o.quietMs ?? DEFAULT_QUIET_MS;
+    const latest = this.firstPending + (this.o.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
     this.schedule(Math.max(0, Math.min(quiet, latest - now)));
   }
 
@@ -98,10 +106,10 @@ export class HaloSync {
         this.schedule(waits[Math.min(this.failures - 1, waits.length - 1)]);
       } else if (this.s.state === 'held') {
         // An admin may apply the held plan from the CLI: look again now and then, not only on the next push.
-        this.schedule(Math.max(this.o.maxWaitMs ?? 300_000, HELD_RECHECK_MS));
+        this.schedule(Math.max(this.o.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, HELD_RECHECK_MS));
       } else if (this.o.store.changes() !== this.s.syncedChanges) {
         this.firstPending = Date.now();
-        this.schedule(this.o.quietMs ?? 10_000);
+        this.schedule(this.o.quietMs ?? DEFAULT_QUIET_MS);
       }
     });
     return this.running;
