@@ -100,7 +100,7 @@ export class ScimService {
         const ops = operationsOf(r.body);
         const patched = patchResource(current.resource, ops);
         const u = this.store.replaceUser(conn, id, userIn(patched)) as StoredUser;
-        return wrote(200, project(this.userOut(conn, u, r.base), projection), `patch user: ${ops.map((o) => `${o.op} ${o.path ?? '(attributes)'}`).join(', ')}`, id);
+        return wrote(200, project(this.userOut(conn, u, r.base), projection), `patch user: ${describeOperations(ops)}`, id);
       }
       case 'DELETE':
         this.store.deleteUser(conn, id);
@@ -178,7 +178,7 @@ export class ScimService {
           }
         });
         const g = this.store.patchGroup(conn, id, attrs, changes) as StoredGroup;
-        const summary = `patch group: ${ops.map((o) => `${o.op} ${o.path?.replace(/\[.*\]$/s, '[…]') ?? '(attributes)'}`).join(', ')}`;
+        const summary = `patch group: ${describeOperations(ops)}`;
         // Entra and Okta accept 204 for a group PATCH; members are not sent back unless asked for.
         if (!r.query.has('attributes')) return wrote(204, undefined, summary, id);
         return wrote(200, project(this.groupOut(conn, g, r.base, withMembers), projection), summary, id);
@@ -221,6 +221,11 @@ export class ScimService {
     const projection = projectionOf(query.get('attributes'), query.get('excludedAttributes'));
     return what === 'Users' ? this.queryUsers(conn, req, projection) : this.queryGroups(conn, req, projection);
   }
+}
+
+/** The operations for the audit line: a value filter in a path may hold an address, so it stays out. */
+function describeOperations(ops: ReadonlyArray<{ op: string; path?: string }>): string {
+  return ops.map((o) => `${o.op} ${o.path?.replace(/\[.*?\]/gs, '[…]') ?? '(attributes)'}`).join(', ');
 }
 
 function methodNotAllowed(method: string, what: string): ScimError {
