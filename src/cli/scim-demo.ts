@@ -10,7 +10,7 @@ import { readMappingFile, validMapping } from '../engine/mapping-file';
 import { planWith } from '../engine/run';
 import { startBridge } from '../scim/bridge';
 import { startSimulators, writeSimulatorFiles } from '../sim';
-import { SCIM_ENV, SCIM_GROUPS, scimMapping } from '../sim/example-scim';
+import { ENTRA_CLIENT_ID, SCIM_ENV, SCIM_GROUPS, scimMapping } from '../sim/example-scim';
 import { EntraProvisioning, OktaProvisioning, people, ScimClient } from '../sim/scim-idp';
 import { withLocalStore } from '../scim/sync';
 import type { Io } from './main';
@@ -29,7 +29,10 @@ export async function runScimDemo(options: { users: number; keep?: string }, io:
     out(`Halo Identity SCIM demo: the bridge at ${bridge.url}/scim/v2, the Halo simulator, and two simulated IdPs pushing to the bridge.\n`);
     out(`Mapping: the normative example plus scim: connections for Entra's provisioning service and an Okta app (${m.file})\n\n`);
     const base = `${bridge.url}/scim/v2`;
-    const entra = new EntraProvisioning(new ScimClient(base, () => `Bearer ${SCIM_ENV.SCIM_ENTRA_TOKEN}`));
+    // Entra with OAuth 2.0 client credentials: an access token from the bridge's token endpoint.
+    const token = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: ENTRA_CLIENT_ID, client_secret: SCIM_ENV.SCIM_ENTRA_CLIENT_SECRET }) });
+    const access = ((await token.json()) as { access_token: string }).access_token;
+    const entra = new EntraProvisioning(new ScimClient(base, () => `Bearer ${access}`));
     const probes = await entra.testConnection();
     out(`Entra Test Connection: ${probes.map((p) => `HTTP ${p.status}, ${p.body.totalResults} found`).join('; ')}\n`);
     const staff = people(options.users, 'staff');
@@ -40,13 +43,11 @@ export async function runScimDemo(options: { users: number; keep?: string }, io:
       await entra.group(id, name);
       for (let i = 0; i < members.length; i += 50) await entra.addMembers(id, members.slice(i, i + 50));
     }
-    const token = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'okta-provisioning', client_secret: SCIM_ENV.SCIM_OKTA_CLIENT_SECRET }) });
-    const access = ((await token.json()) as { access_token: string }).access_token;
-    const okta = new OktaProvisioning(new ScimClient(base, () => `Bearer ${access}`));
+    const okta = new OktaProvisioning(new ScimClient(base, () => `Bearer ${SCIM_ENV.SCIM_OKTA_TOKEN}`));
     const customers = people(Math.max(2, Math.round(options.users / 4)), 'customer', 'customer.example');
     for (const u of customers) await okta.provision(u);
     await okta.pushGroup(SCIM_GROUPS.staff, customers);
-    out(`Entra pushed ${staff.length} users and 3 groups in ${entra.client.requests} requests; Okta (client credentials) pushed ${customers.length} users and a group in ${okta.client.requests} requests.\n\n`);
+    out(`Entra (OAuth client credentials) pushed ${staff.length} users and 3 groups in ${entra.client.requests} requests; Okta (a bearer token) pushed ${customers.length} users and a group in ${okta.client.requests} requests.\n\n`);
 
     const cycle = async (what: string) => {
       await bridge.sync?.run();

@@ -15,10 +15,12 @@ import type { Io } from './main';
 
 export const SCIM_USAGE = `  scim serve [FILE] [--listen HOST:PORT] [--store PATH] [--tls-cert F --tls-key F]
         [--public-url URL] [--quiet SECONDS] [--max-wait SECONDS] [--rate N] [--audit FILE]
+        [--no-sync]
                                        the SCIM 2.0 bridge: IdPs (Entra provisioning, Okta,
                                        OneLogin, JumpCloud) push to /scim/v2 with the mapping's
                                        scim: credentials; what they push is planned and applied
-                                       to Halo by the mapping's rules (README: "The SCIM bridge")
+                                       to Halo by the mapping's rules (README: "The SCIM bridge");
+                                       --no-sync takes pushes into the store and leaves Halo alone
   scim token                           print a new random secret for scim[].tokens or clientSecrets`;
 
 function seconds(v: string | undefined, name: string, fallback: number): number {

@@ -105,7 +105,8 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
     const person = options.signIn({ source: String(m.path[0]), name: String(settings.name), settings, http });
     if (person) signIns.set(at, person);
   }
-  const missing = unresolved.filter((m) => !(replaceable(m.path) && signIns.has(`${m.path[0]}:${m.path[1]}`)));
+  const unused = (p: (string | number)[]) => typeof p[1] === 'number' && p[0] !== 'halo' && (sourceFor(String(p[0])).unusedForReading?.(settingsOf(String(p[0]), p[1] as number)) ?? []).includes(String(p[2]));
+  const missing = unresolved.filter((m) => !unused(m.path) && !(replaceable(m.path) && signIns.has(`${m.path[0]}:${m.path[1]}`)));
   if (missing.length) {
     const names = [...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))];
     throw new ConnectionError(`Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`);

@@ -68,12 +68,20 @@ export async function bridgeCredentials(mapping: Mapping, lookup: SecretLookup =
 
 export function defaultStoreFile(mapping: Mapping, baseDir: string): string {
   const first = connectionsOf(mapping).find((c) => c.directory.key === 'scim' && typeof c.settings.store === 'string');
-  return path.resolve(baseDir, (first?.settings.store as string | undefined) ?? DEFAULT_STORE);
+  return path.resolve(baseDir, (first?.settings.store as string | undefined) ?? process.env.HALO_IDENTITY_SCIM_STORE ?? DEFAULT_STORE);
+}
+
+/** scim: entries naming another store than the bridge's: `plan` there would read something else. */
+export function storeMismatches(mapping: Mapping, baseDir: string, storeFile: string): string[] {
+  return connectionsOf(mapping)
+    .filter((c) => c.directory.key === 'scim' && typeof c.settings.store === 'string' && path.resolve(baseDir, c.settings.store as string) !== path.resolve(storeFile))
+    .map((c) => `scim ${c.name}: store ${String(c.settings.store)} is not the bridge's store ${storeFile}; plan and apply with this mapping read that file, not what the IdPs push here`);
 }
 
 export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const auth = new BridgeAuth(await bridgeCredentials(o.mapping, o.lookup));
-  const storeFile = o.storeFile ?? defaultStoreFile(o.mapping, o.baseDir);
+  const storeFile = path.resolve(o.storeFile ?? defaultStoreFile(o.mapping, o.baseDir));
+  for (const warning of storeMismatches(o.mapping, o.baseDir, storeFile)) o.log?.('warn', warning);
   const store = ScimStore.open(storeFile);
   const local = withLocalStore(o.mapping, storeFile);
   const sync = o.noSync

@@ -110,6 +110,9 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
     const origin = options.publicUrl?.replace(/\/+$/, '') ?? `${scheme}://${req.headers.host ?? `${listen.host}:${listen.port}`}`;
     const url = new URL(req.url ?? '/', 'http://bridge.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
+    // Behind the proxy --public-url names, the client is the address that proxy appended last.
+    const forwarded = options.publicUrl ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
+    const client = forwarded || req.socket.remoteAddress || '';
     let connection: string | null = null;
     let summary = '';
     let id: string | undefined;
@@ -118,7 +121,7 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
       const text = body === undefined ? '' : JSON.stringify(body);
       res.writeHead(status, { ...(text ? { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) } : {}), 'Cache-Control': 'no-store', 'X-Request-Id': requestId, ...headers });
       res.end(text);
-      options.audit?.({ time: new Date().toISOString(), requestId, connection, client: req.socket.remoteAddress ?? '', method, path: auditPath(url), status, summary, ...(id ? { id } : {}), ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      options.audit?.({ time: new Date().toISOString(), requestId, connection, client, method, path: auditPath(url), status, summary, ...(id ? { id } : {}), ms: Number(process.hrtime.bigint() - started) / 1e6 });
     };
     const fail = (e: unknown) => {
       if (e instanceof BodyTooLarge) {
@@ -155,7 +158,7 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
       if (!state.ready) throw new ScimError(503, undefined, 'the bridge is shutting down; retry shortly', { 'Retry-After': '5' });
       if (url.pathname === TOKEN_PATH) {
         if (method !== 'POST') throw new ScimError(405, undefined, 'the token endpoint takes POST');
-        const wait = guessing.take(`token:${req.socket.remoteAddress}`);
+        const wait = guessing.take(`token:${client}`);
         if (wait) throw new ScimError(429, undefined, 'too many token requests', { 'Retry-After': String(wait) });
         const raw = await readBody(req, 64 * 1024);
         const answer = options.auth.token(new URLSearchParams(raw.toString('utf8')), req.headers.authorization);
@@ -165,7 +168,7 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
 
       connection = options.auth.connectionOf(req.headers.authorization) ?? null;
       if (!connection) {
-        const wait = guessing.take(`auth:${req.socket.remoteAddress}`);
+        const wait = guessing.take(`auth:${client}`);
         if (wait) throw new ScimError(429, undefined, 'too many unauthenticated requests', { 'Retry-After': String(wait) });
         summary = 'refused: not authenticated';
         throw new ScimError(401, undefined, 'a valid bearer token is required', { 'WWW-Authenticate': 'Bearer realm="halo-identity"' });

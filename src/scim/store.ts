@@ -81,10 +81,13 @@ export class ScimStore {
 
   /** Opens (creating and migrating) the store the bridge writes. */
   static open(file: string): ScimStore {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    // Personal data: the file and its WAL are the bridge's user's alone, whatever the umask.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
     const Driver = loadDriver();
     const db = new Driver(file);
     db.pragma('journal_mode = WAL');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     const store = new ScimStore(db, file);

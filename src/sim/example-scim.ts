@@ -1,5 +1,5 @@
 // A mapping whose IdPs push over SCIM: the normative example (Contoso's staff read from Entra)
-// plus two connections of the SCIM bridge — Entra's provisioning service and an Okta org — whose
+// plus two connections of the SCIM bridge — Entra's provisioning service and an Okta app — whose
 // people become Fabrikam's users and service-desk agents. Made from the example, so the two
 // never drift apart. The tokens and client secrets are the simulated IdPs' (SCIM_ENV).
 import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
@@ -7,6 +7,8 @@ import { EXAMPLE_MAPPING } from './example-mapping';
 
 export const SCIM_ENTRA = 'entra-push';
 export const SCIM_OKTA = 'okta-push';
+/** The client id Entra sends to the bridge's token endpoint (the blade's Client Identifier). */
+export const ENTRA_CLIENT_ID = 'entra-provisioning';
 /** The groups the IdPs push and the mapping names. */
 export const SCIM_GROUPS = { staff: 'Fabrikam Staff', agents: 'Fabrikam Service Desk', approvers: 'Fabrikam Approvers' };
 
@@ -14,7 +16,8 @@ export const SCIM_GROUPS = { staff: 'Fabrikam Staff', agents: 'Fabrikam Service 
 export const SCIM_ENV: Record<string, string> = {
   SCIM_ENTRA_TOKEN: 'demo-entra-provisioning-token-0123456789abcdef',
   SCIM_ENTRA_TOKEN_NEXT: 'demo-entra-provisioning-token-next-0123456789',
-  SCIM_OKTA_CLIENT_SECRET: 'demo-okta-client-secret-0123456789abcdef0123',
+  SCIM_ENTRA_CLIENT_SECRET: 'demo-entra-client-secret-0123456789abcdef012',
+  SCIM_OKTA_TOKEN: 'demo-okta-provisioning-token-0123456789abcdef',
 };
 
 export function scimMapping(base = EXAMPLE_MAPPING): string {
@@ -25,8 +28,10 @@ export function scimMapping(base = EXAMPLE_MAPPING): string {
     at + 1,
     0,
     doc.createPair('scim', [
-      { name: SCIM_ENTRA, tokens: ['${env:SCIM_ENTRA_TOKEN}', '${env:SCIM_ENTRA_TOKEN_NEXT}'] },
-      { name: SCIM_OKTA, clientId: 'okta-provisioning', clientSecrets: ['${env:SCIM_OKTA_CLIENT_SECRET}'] },
+      // Entra offers both: a Secret Token (here with its successor, mid-rotation) or client credentials.
+      { name: SCIM_ENTRA, tokens: ['${env:SCIM_ENTRA_TOKEN}', '${env:SCIM_ENTRA_TOKEN_NEXT}'], clientId: ENTRA_CLIENT_ID, clientSecrets: ['${env:SCIM_ENTRA_CLIENT_SECRET}'] },
+      // An Okta App Integration Wizard app sends a bearer token in its Authorization header.
+      { name: SCIM_OKTA, tokens: ['${env:SCIM_OKTA_TOKEN}'] },
     ]),
   );
   for (const section of ['agents', 'users', 'roles', 'cab']) {

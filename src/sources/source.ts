@@ -92,6 +92,11 @@ export interface DirectorySource {
   readonly key: string;
   /** Settings whose references a person's sign-in may stand in for when they cannot be resolved. */
   readonly signInReplaces?: readonly string[];
+  /**
+   * Settings a read of this entry does not use, so their references need not resolve (the SCIM
+   * store read on the bridge's machine needs none of the IdP's secrets).
+   */
+  unusedForReading?(settings: Record<string, unknown>): readonly string[];
   /** A live connection from a mapping entry whose secret references are resolved. */
   open(settings: Record<string, unknown>, context: OpenContext): DirectoryConnection;
 }

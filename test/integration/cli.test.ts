@@ -144,7 +144,7 @@ describe('cli: demo', () => {
     const res = await run(['demo', '--scim', '--users', '30']);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     assert.match(res.stdout, /Entra Test Connection: HTTP 200, 0 found; HTTP 200, 0 found/);
-    assert.match(res.stdout, /Entra pushed 30 users and 3 groups/);
+    assert.match(res.stdout, /Entra \(OAuth client credentials\) pushed 30 users and 3 groups/);
     assert.match(res.stdout, /Bridge sync: [1-9]\d* changes planned, [1-9]\d* applied to Halo/);
     assert.match(res.stdout, /plan, reading the bridge's store: 0 to create, 0 to update, 0 to reactivate, 0 to deactivate/);
     assert.match(res.stdout, /Converged/);

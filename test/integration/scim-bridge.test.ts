@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readMappingFile, validMapping } from '../../src/engine/mapping-file';
 import { Bridge, startBridge } from '../../src/scim/bridge';
-import { SCIM_ENTRA, SCIM_ENV, SCIM_GROUPS, SCIM_OKTA, scimMapping } from '../../src/sim/example-scim';
+import { ENTRA_CLIENT_ID, SCIM_ENTRA, SCIM_ENV, SCIM_GROUPS, SCIM_OKTA, scimMapping } from '../../src/sim/example-scim';
 import type { HaloRecord } from '../../src/sim/state';
 import { EntraProvisioning, IdpUser, OktaProvisioning, people, ScimClient } from '../support/scim-idp';
 import { SimEnv, startSimEnv } from '../support/sim-env';
@@ -14,7 +14,9 @@ interface Env {
   sim: SimEnv;
   bridge: Bridge;
   entra(flag?: boolean): EntraProvisioning;
-  okta(): Promise<OktaProvisioning>;
+  /** Entra with OAuth 2.0 client credentials: an access token from the bridge's token endpoint. */
+  entraOAuth(): Promise<EntraProvisioning>;
+  okta(): OktaProvisioning;
   haloUser(email: string): HaloRecord | undefined;
   haloAgent(email: string): HaloRecord | undefined;
 }
@@ -39,14 +41,15 @@ async function startEnv(): Promise<Env> {
     sim,
     bridge,
     entra: (flag = false) => new EntraProvisioning(new ScimClient(base, () => `Bearer ${SCIM_ENV.SCIM_ENTRA_TOKEN}`), flag),
-    async okta() {
-      const res = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`okta-provisioning:${SCIM_ENV.SCIM_OKTA_CLIENT_SECRET}`).toString('base64')}` }, body: 'grant_type=client_credentials&scope=scim' });
+    async entraOAuth() {
+      const res = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${ENTRA_CLIENT_ID}:${SCIM_ENV.SCIM_ENTRA_CLIENT_SECRET}`).toString('base64')}` }, body: 'grant_type=client_credentials&scope=scim' });
       assert.equal(res.status, 200);
       const token = (await res.json()) as { access_token: string; token_type: string; expires_in: number };
       assert.equal(token.token_type, 'Bearer');
       assert.ok(token.expires_in >= 3600 && token.expires_in <= 6 * 3600);
-      return new OktaProvisioning(new ScimClient(base, () => `Bearer ${token.access_token}`));
+      return new EntraProvisioning(new ScimClient(base, () => `Bearer ${token.access_token}`), true);
     },
+    okta: () => new OktaProvisioning(new ScimClient(base, () => `Bearer ${SCIM_ENV.SCIM_OKTA_TOKEN}`)),
     haloUser: (email) => sim.sims.world.halo.users.find((u) => lower(u.emailaddress) === email.toLowerCase()),
     haloAgent: (email) => sim.sims.world.halo.agents.find((a) => lower(a.email) === email.toLowerCase()),
   };
@@ -59,14 +62,15 @@ async function sync(env: Env): Promise<void> {
 }
 
 for (const flag of [false, true]) {
-  describe(`Entra's provisioning service${flag ? ' with aadOptscim062020' : ''}`, () => {
+  describe(`Entra's provisioning service${flag ? ' with aadOptscim062020, over OAuth client credentials' : ', with a Secret Token'}`, () => {
     let env: Env;
     let entra: EntraProvisioning;
     // Enough staff that the three leavers stay under the mapping's 20 % deactivation threshold.
     const [staff1, staff2, staff3, agent, approver, ...others] = people(20, flag ? 'flagged' : 'plain');
     before(async () => {
       env = await startEnv();
-      entra = env.entra(flag);
+      // Entra offers both credentials: the Secret Token without the flag, client credentials with it.
+      entra = flag ? await env.entraOAuth() : env.entra(flag);
     });
     after(async () => {
       await env.bridge.stop();
@@ -142,7 +146,7 @@ for (const flag of [false, true]) {
   });
 }
 
-describe('Okta (App Integration Wizard: PUT for updates, Group Push) over OAuth client credentials', () => {
+describe('Okta (App Integration Wizard: PUT for updates, Group Push, a bearer token)', () => {
   let env: Env;
   const [a, b, c, ...others] = people(10, 'okta', 'customer.example');
   before(async () => {
@@ -154,7 +158,7 @@ describe('Okta (App Integration Wizard: PUT for updates, Group Push) over OAuth 
   });
 
   it('provisions, pushes the group and deactivates by PUT', async () => {
-    const okta = await env.okta();
+    const okta = env.okta();
     // Okta's save-time probes.
     assert.equal((await okta.client.send('GET', '/Users?startIndex=1&count=2')).status, 200);
     assert.equal((await okta.client.send('GET', '/Groups?startIndex=1&count=100')).status, 200);
@@ -221,7 +225,7 @@ describe('connections are isolated, and bad requests change nothing', () => {
   before(async () => {
     env = await startEnv();
     entra = env.entra();
-    okta = await env.okta();
+    okta = env.okta();
     await entra.provision(mine);
   });
   after(async () => {

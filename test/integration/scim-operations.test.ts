@@ -13,7 +13,7 @@ import { planWith } from '../../src/engine/run';
 import { BridgeAuth } from '../../src/scim/auth';
 import { Bridge, startBridge } from '../../src/scim/bridge';
 import type { AuditLine } from '../../src/scim/server';
-import { SCIM_ENTRA, SCIM_ENV, SCIM_GROUPS, SCIM_OKTA, scimMapping } from '../../src/sim/example-scim';
+import { ENTRA_CLIENT_ID, SCIM_ENTRA, SCIM_ENV, SCIM_GROUPS, SCIM_OKTA, scimMapping } from '../../src/sim/example-scim';
 import { EntraProvisioning, people, ScimClient } from '../support/scim-idp';
 import { SimEnv, startSimEnv } from '../support/sim-env';
 
@@ -40,13 +40,13 @@ describe('plan reads what was pushed: from the store, and through the bridge', (
     await sim.close();
   });
 
-  async function planFrom(settings: Record<string, unknown>): Promise<string> {
+  async function planFrom(settings: Record<string, unknown>, secrets: Record<string, string> = env()): Promise<string> {
     const doc = parseDocument(fs.readFileSync(sim.file, 'utf8'));
     for (const i of [0, 1]) for (const [k, v] of Object.entries(settings)) doc.setIn(['scim', i, k], v);
     const file = path.join(sim.dir, `variant-${Object.keys(settings).join('-')}.yaml`);
     fs.writeFileSync(file, doc.toString());
     const m = readMappingFile(file);
-    const conns = await connect(validMapping(m), { baseDir: m.baseDir, lookup, haloBackoffMs: [10], directoryRetry: { maxAttempts: 2, baseDelayMs: 10 } });
+    const conns = await connect(validMapping(m), { baseDir: m.baseDir, lookup: (kind, name) => (kind === 'env' ? secrets[name] : undefined), haloBackoffMs: [10], directoryRetry: { maxAttempts: 2, baseDelayMs: 10 } });
     try {
       const run = await planWith(conns);
       assert.equal(run.plan.blocked, null);
@@ -64,6 +64,17 @@ describe('plan reads what was pushed: from the store, and through the bridge', (
     const creates = plan.changes.filter((c) => c.action === 'create');
     assert.ok(creates.length >= 5, `the pushed staff are created (${creates.length} creates)`);
     assert.ok(audit.some((l) => l.connection === SCIM_OKTA && l.summary.startsWith('query users')), 'the okta connection was read with its own credentials');
+  });
+
+  it("plans from the store file without the IdP's secrets, which only the bridge needs", async () => {
+    const withAll = await planFrom({ store: path.relative(sim.dir, bridge.store.file) });
+    const withoutScimSecrets = await planFrom({ store: path.relative(sim.dir, bridge.store.file) }, sim.sims.env);
+    assert.equal(withoutScimSecrets, withAll);
+    await assert.rejects(planFrom({ url: bridge.url }, sim.sims.env), /Missing credentials: environment variable SCIM_ENTRA_TOKEN/, 'reading through the bridge needs them');
+  });
+
+  it('keeps the store and its WAL readable by the bridge alone', () => {
+    for (const f of [bridge.store.file, `${bridge.store.file}-wal`]) assert.equal(fs.statSync(f).mode & 0o777, 0o600, f);
   });
 
   it('refuses to plan from a store that does not exist, rather than reading nobody', async () => {
@@ -140,9 +151,10 @@ describe('credentials and limits', () => {
       const body = (await limited[0].json()) as { status: string; schemas: string[] };
       assert.equal(body.status, '429');
       assert.equal((await get(SCIM_ENV.SCIM_ENTRA_TOKEN_NEXT)).status, 429, 'the rotation token is the same connection, limited with it');
-      const token = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=okta-provisioning&client_secret=${SCIM_ENV.SCIM_OKTA_CLIENT_SECRET}` });
+      assert.equal((await get(SCIM_ENV.SCIM_OKTA_TOKEN)).status, 200, 'another connection has its own bucket');
+      const token = await fetch(`${bridge.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${ENTRA_CLIENT_ID}&client_secret=${SCIM_ENV.SCIM_ENTRA_CLIENT_SECRET}` });
       const access = ((await token.json()) as { access_token: string }).access_token;
-      assert.equal((await get(access)).status, 200, 'another connection has its own bucket');
+      assert.equal((await get(access)).status, 429, "an access token speaks for its connection, and shares that connection's limit");
     } finally {
       await bridge.stop();
       await sim.close();

@@ -24,6 +24,8 @@ export const DEFAULT_STORE = '.halo-identity/scim/store.db';
 
 export const scimSource: DirectorySource = {
   key: 'scim',
+  // The store is read from its file: the IdP's tokens and client secrets are the bridge's business.
+  unusedForReading: (settings) => (settings.url === undefined ? ['tokens', 'clientSecrets'] : []),
   open(settings, context) {
     return new ScimDirectory(settings as unknown as ScimConnection, context);
   },
@@ -44,7 +46,8 @@ export class ScimDirectory implements DirectoryConnection {
       const secret = conn.clientSecrets?.[0];
       this.remote = new BridgeReader({ tenant: conn.name, url, token: conn.tokens?.[0], client: conn.clientId && secret ? { id: conn.clientId, secret } : undefined, http: context.http, retry: context.retry });
     } else {
-      this.file = path.resolve(context.baseDir ?? '.', conn.store ?? DEFAULT_STORE);
+      // HALO_IDENTITY_SCIM_STORE is where `scim serve` keeps it when the mapping does not say.
+      this.file = path.resolve(context.baseDir ?? '.', conn.store ?? process.env.HALO_IDENTITY_SCIM_STORE ?? DEFAULT_STORE);
     }
   }
 
