@@ -73,6 +73,12 @@ export function attributeProblem(directory: Directory, source: string): Attribut
   const by = c.authority;
   if (c.extension && new RegExp(c.extension).test(source)) return undefined;
   const names = attributesOf(directory).map((a) => a.name);
+  // The manager's own attribute of an object or a typed list (`manager.name.fullName`, `manager.emails.work`).
+  const of = managerAttribute(source);
+  if (of !== undefined && /^[^.[\]]+\.[^.[\]]+$/.test(of) && !of.startsWith(`${MANAGER}.`)) {
+    const inner = attributeProblem(directory, of);
+    return inner && { ...inner, message: `manager.${of}: ${inner.message}`, suggestions: inner.suggestions.map((n) => `manager.${n}`) };
+  }
   const m = /^([^.[\]]+)(?:\.([^.[\]]+))?(\[[0-9]+\])?$/.exec(source);
   if (!m) {
     return problem(`"${source}" is not ${labelWithArticle} attribute: write a name such as ${c.examples}`, suggest(source, names));
