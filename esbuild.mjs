@@ -14,6 +14,8 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   minify: production,
+  // The SCIM library (scimmy) tells its resource and schema classes apart by their names.
+  keepNames: true,
   logLevel: 'warning',
   define: { __VERSION__: JSON.stringify(version) },
   // A native module: loaded from node_modules where the CLI runs; the extension host reads a bridge over HTTPS instead.

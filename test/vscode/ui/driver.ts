@@ -15,7 +15,7 @@ export interface Workbench {
 }
 
 /** code-server with the packaged extension installed, and the fixture folder open in Chromium. */
-export async function openWorkbench(fixture: string): Promise<Workbench> {
+export async function openWorkbench(fixture: string, browser: Record<string, unknown> = {}): Promise<Workbench> {
   const vsix = vsixPath();
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
   const dir = harness.scratch('ui');
@@ -32,7 +32,7 @@ export async function openWorkbench(fixture: string): Promise<Workbench> {
   try {
     await harness.codeServerCli(['--install-extension', vsix], profile);
     server = await harness.startCodeServer(profile);
-    context = await harness.launchChromium(path.join(dir, 'chromium'));
+    context = await harness.launchChromium(path.join(dir, 'chromium'), browser);
     const page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`, { timeout: 120_000 });

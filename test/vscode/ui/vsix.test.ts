@@ -33,12 +33,12 @@ const vsix = vsixPath();
 const scratch: string[] = [];
 after(() => { for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 }); });
 
-test('the .vsix holds the bundles, schema, media, manifest, README and licence, and nothing else', () => {
+test('the .vsix holds the bundles, schema, media, manifest, README, changelog and licence, and nothing else', () => {
   assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
   const entries = zipEntries(vsix).filter(e => !e.endsWith('/')).sort();
   const allowed = [
     /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/,
-    /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/LICENSE\.txt$/,
+    /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/,
     /^extension\/dist\/extension\.js$/, /^extension\/dist\/(lazy|webview)\/[^/]+\.(js|css)$/,
     /^extension\/schemas\/.+/, /^extension\/media\/.+/,
   ];
@@ -48,9 +48,13 @@ test('the .vsix holds the bundles, schema, media, manifest, README and licence, 
   // Everything the manifest points at is inside.
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const needed = new Set<string>(['extension/dist/extension.js', 'extension/dist/webview/main.js', 'extension/dist/webview/main.css',
-    'extension/package.json', 'extension/readme.md', 'extension/LICENSE.txt']);
+    'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt']);
   const rel = (p: string) => `extension/${path.posix.normalize(p.replace(/^\.\//, ''))}`;
   needed.add(rel(manifest.main));
+  // The Marketplace's icon, and the pictures the README shows by relative path.
+  needed.add(rel(manifest.icon));
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  for (const m of readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)) if (!/^\w+:/.test(m[1])) needed.add(rel(m[1]));
   for (const l of manifest.contributes.languages ?? []) if (l.configuration) needed.add(rel(l.configuration));
   for (const g of manifest.contributes.grammars ?? []) needed.add(rel(g.path));
   for (const v of manifest.contributes.yamlValidation ?? []) needed.add(rel(v.url));
