@@ -1,6 +1,7 @@
-// `npm run bench` (1 000, 10 000 and 100 000 identities) and `npm run bench -- --quick` (1 000 and
-// 10 000): every figure of DESIGN §9 and more, each the median of several runs with its spread,
-// written to bench/results.json and BENCHMARKS.md (generated here, so the two cannot drift).
+// `npm run bench` (1 000, 10 000 and 100 000 identities; a SCIM push of 10 000 users) and
+// `npm run bench -- --quick` (1 000 and 10 000; a SCIM push of 2 000): every figure of DESIGN §9
+// and more, each the median of several runs with its spread, written to bench/results.json and
+// BENCHMARKS.md (generated here, so the two cannot drift).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +15,7 @@ import { render, Report } from './report';
 import { replayLimited } from './requests';
 import { benchModes } from './modes-main';
 import { benchReports } from './reports-main';
+import { benchScim } from './scim-main';
 import { benchSources } from './sources-main';
 import { HALO_LIMIT, LATENCY_MS, syncRun, SyncRun } from './sync';
 import { webviewAvailable, webviewBench, WebviewResult } from './webview';
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
     await benchModes(quick);
     await benchReports(quick);
     await benchSources();
+    await benchScim(quick);
   }
 }
 
