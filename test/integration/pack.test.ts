@@ -12,23 +12,16 @@
 // better-sqlite3 is compiled there from source by node-gyp against Node's own headers (its
 // prebuilt-binary download cannot be had here), which is most of this test's minute.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../support/cli';
+import { Ran, ROOT, runProcess } from '../support/cli';
 
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** npm quiet about updates, funding and audits, the rest of the environment kept. */
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
+  return runProcess(cmd, args, { cwd, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env } });
 }
 
 interface LockEntry {

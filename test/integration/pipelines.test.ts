@@ -14,7 +14,6 @@
 // node_modules/.bin/halo-identity to the built dist/cli.js, as npm ci of a repo that pins
 // halo-identity would install it; that the package installs for real is pack.test.ts's business.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +21,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { startSimulators, Simulators, writeSimulatorFiles } from '../../src/sim';
-import { CLI, ROOT } from '../support/cli';
+import { CLI, ROOT, runProcess } from '../support/cli';
 import { exampleWith } from '../support/sim-env';
 
 const GITHUB = path.join(ROOT, 'examples', 'pipelines', 'github-actions.yml');
@@ -33,16 +32,6 @@ const HEADING = /^# Halo Identity plan$/m;
 /** A parsed pipeline file: read by shape, checked by the assertions. */
 type Yaml = Record<string, any>;
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // One simulated tenant and Halo per customer, the mappings where the pipelines expect them, and a
@@ -287,7 +276,7 @@ async function runGhJob(world: World, job: Yaml, ctx: GhContext, event: GhEvent)
       ...Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, string>).map(([k, v]) => [k, ev(v)])),
     };
     // `shell: bash` on a hosted runner: bash --noprofile --norc -eo pipefail {0}
-    const res = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: ws, env });
+    const res = await runProcess('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: ws, env });
     const summary = fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
     steps.push({ name: step.name ?? `step ${i}`, id: step.id, ...res, outputs: readKeyValues(files.GITHUB_OUTPUT), summary });
     for (const p of fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean)) githubPath.unshift(p);
@@ -316,7 +305,7 @@ describe('pipelines: the GitHub Actions workflow', () => {
   const wf = parse(fs.readFileSync(GITHUB, 'utf8')) as Yaml;
 
   it('passes action-validator, and a broken copy does not', async () => {
-    const ok = await run(process.execPath, [VALIDATOR, GITHUB]);
+    const ok = await runProcess(process.execPath, [VALIDATOR, GITHUB]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-workflow-'));
     try {
@@ -331,7 +320,7 @@ describe('pipelines: the GitHub Actions workflow', () => {
         assert.notEqual(t, text, `broken copy ${i} differs`);
         const file = path.join(dir, `broken-${i}.yml`);
         fs.writeFileSync(file, t);
-        const res = await run(process.execPath, [VALIDATOR, file]);
+        const res = await runProcess(process.execPath, [VALIDATOR, file]);
         assert.equal(res.code, 1, `broken copy ${i} is refused: ${res.stdout}${res.stderr}`);
         assert.match(res.stderr, /"errors"/);
       }
@@ -624,7 +613,7 @@ async function runAzJob(world: World, j: AzJob, groups: Record<string, Record<st
       ...Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, string>).map(([k, v]) => [k, macro(String(v))])),
     };
     // The Bash task: bash --noprofile --norc <file>, from the sources directory; -e and pipefail are the script's own.
-    const res = await run('bash', ['--noprofile', '--norc', file], { cwd: ws, env });
+    const res = await runProcess('bash', ['--noprofile', '--norc', file], { cwd: ws, env });
     const outputs: Record<string, string> = {};
     for (const line of res.stdout.split('\n')) {
       let m: RegExpExecArray | null;
