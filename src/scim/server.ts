@@ -129,6 +129,7 @@ export async function startBridgeServer(options: BridgeServerOptions, listen: { 
         res.setHeader('Connection', 'close');
         return send(413, errorBody(new ScimError(413, 'tooMany', `the body is larger than ${max} bytes`)));
       }
+      if (e instanceof URIError) e = new ScimError(400, 'invalidSyntax', 'the path has a malformed percent-encoding');
       if (e instanceof ScimError) {
         summary ||= `refused: ${e.scimType ?? e.status}`;
         return send(e.status, errorBody(e), SCIM_JSON, e.headers);

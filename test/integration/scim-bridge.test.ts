@@ -277,6 +277,8 @@ describe('connections are isolated, and bad requests change nothing', () => {
       const body = (await res.json()) as { totalResults?: number; scimType?: string };
       assert.ok(res.status === 400 ? body.scimType === 'invalidFilter' : body.totalResults === 0, `filter ${filter.slice(0, 40)}: ${res.status}`);
     }
+    const malformed = await fetch(`${base}/Users/%E0%A4%A`, { headers: auth });
+    assert.equal(malformed.status, 400, 'a malformed percent-encoding is the client\'s error');
     for (const authorization of ['', 'Bearer wrong-token-wrong-token-wrong-token-x', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${SCIM_ENV.SCIM_ENTRA_TOKEN}x`]) {
       const res = await fetch(`${base}/Users`, { method: 'POST', headers: { ...auth, Authorization: authorization }, body: JSON.stringify({ userName: 'intruder' }) });
       assert.equal(res.status, 401);
