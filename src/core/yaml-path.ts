@@ -1,7 +1,12 @@
-// Where the cursor is in a YAML mapping file, read from the text line by line rather than from a
-// parse: a file being edited is usually broken ("    fr", "licence: " at the end), and a YAML
-// parser then gives no usable tree exactly where completion is wanted. Indentation alone says
-// which key or list item contains a line; flow collections ({ }, [ ]) are scanned token by token.
+// Where the cursor is in a YAML mapping file. A file being edited is usually broken ("    fr",
+// "licence: " at the end), and a parse then gives no usable tree exactly where completion is
+// wanted: the yaml package's Parser reads "rule: x\n    fr" as the value "x fr", and a stray "["
+// or quote makes the rest of the file one collection or one string. So the structure is read line
+// by line, indentation saying which key or list item contains a line as it does in YAML, and the
+// damage of a broken line stays on it. The tokens are the yaml package's Lexer's, which reads
+// broken text without throwing: each line's lexed on its own, and a flow collection's ({ }, [ ])
+// from its line to where the Lexer closes or abandons it.
+import { CST, Lexer } from 'yaml';
 import type { Path } from './diagnostic';
 
 export type { Path } from './diagnostic';
@@ -82,7 +87,89 @@ export function samePath(a: Path, b: Path): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lines
+// Tokens
+
+interface Lexeme {
+  /** CST.tokenType's name; 'scalar' for a plain scalar, 'flow-error-end' where a flow collection is abandoned. */
+  type: string;
+  /** Offsets from the start of what was lexed. */
+  start: number;
+  end: number;
+}
+
+const { BOM, DOCUMENT, FLOW_END, SCALAR, tokenType } = CST;
+
+/** The yaml Lexer's tokens for `src`, spaces and newlines included, as they come (for a flow collection over lines). */
+function* lex(src: string): Generator<Lexeme> {
+  let pos = 0;
+  let plain = false;
+  for (const source of new Lexer().lex(src)) {
+    if (source === SCALAR) plain = true;
+    else if (source === FLOW_END) yield { type: 'flow-error-end', start: pos, end: pos };
+    else if (source !== DOCUMENT) {
+      yield { type: plain ? 'scalar' : (tokenType(source) ?? 'scalar'), start: pos, end: pos + source.length };
+      plain = false;
+      pos += source.length;
+    }
+  }
+}
+
+/** A line's tokens, lexed on its own, without spaces, the byte order mark and a block scalar's (empty) body. */
+function lexLine(line: string): Lexeme[] {
+  const out: Lexeme[] = [];
+  let pos = 0;
+  let plain = false;
+  for (const source of new Lexer().lex(line)) {
+    if (source === SCALAR) plain = true;
+    else if (source !== DOCUMENT && source !== FLOW_END) {
+      const type = plain ? 'scalar' : tokenType(source);
+      if (source && type !== 'space' && type !== 'byte-order-mark') out.push({ type: type ?? 'scalar', start: pos, end: pos + source.length });
+      plain = false;
+      pos += source.length;
+    }
+  }
+  return out;
+}
+
+/**
+ * The lines' tokens of the last scan. A line's tokens depend on its text alone, and between two
+ * scans the user has typed a character or two: the lines before and after the change are the same,
+ * and only the changed ones are lexed again.
+ */
+let last: { text: string; toks: Lexeme[][] } = { text: '', toks: [] };
+
+/** The longest common prefix (`back` false) or suffix of `a` and `b`, no longer than `n`, compared a block at a time. */
+function common(a: string, b: string, n: number, back: boolean): number {
+  let i = 0;
+  for (let step = 1 << 16; step >= 1; step >>= 4) {
+    while (i + step <= n && (back ? a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i) : a.slice(i, i + step) === b.slice(i, i + step))) i += step;
+  }
+  return i;
+}
+
+/** The tokens of line `n` of `text` (from `start` to `end`, the next line at `next`), the last scan's where the line is unchanged. */
+function lineReader(text: string): { toks: Lexeme[][]; get(n: number, start: number, end: number, next: number): Lexeme[] } {
+  const prev = last;
+  const same = prev.text === text;
+  const max = Math.min(text.length, prev.text.length);
+  const prefix = same ? text.length : common(prev.text, text, max, false);
+  const suffix = same ? 0 : common(prev.text, text, max - prefix, true);
+  const tail = text.length - suffix;
+  const newlines = (t: string, from: number, to: number) => {
+    let k = 0;
+    for (let i = t.indexOf('\n', from); i >= 0 && i < to; i = t.indexOf('\n', i + 1)) k++;
+    return k;
+  };
+  const lineShift = same ? 0 : newlines(prev.text, prefix, prev.text.length - suffix) - newlines(text, prefix, tail);
+  const toks: Lexeme[][] = [];
+  return {
+    toks,
+    get(n, start, end, next) {
+      const old = same || next <= prefix ? prev.toks[n] : start > tail ? prev.toks[n + lineShift] : undefined;
+      return (toks[n] = old ?? lexLine(text.slice(start, end)));
+    },
+  };
+}
 
 interface Tok {
   start: number;
@@ -97,6 +184,37 @@ interface Tok {
   block?: boolean;
 }
 
+const SPACE = (c: string | undefined) => c === ' ' || c === '\t';
+
+function skipSpaces(text: string, p: number, end: number): number {
+  while (p < end && SPACE(text[p])) p++;
+  return p;
+}
+
+const isQuoted = (t: Lexeme) => t.type === 'single-quoted-scalar' || t.type === 'double-quoted-scalar';
+
+/** A quoted scalar at `base` + its offsets: its text unescaped by the yaml package when it is closed, as typed when not. */
+function quoted(text: string, t: Lexeme, base: number): Tok {
+  const s = text.slice(base + t.start, base + t.end);
+  const q = s[0] as '"' | "'";
+  let closed: boolean;
+  if (q === "'") {
+    // The Lexer closes at the first quote not doubled: a closed scalar ends in an odd run of them.
+    let n = 0;
+    while (s.length - 1 - n > 0 && s[s.length - 1 - n] === "'") n++;
+    closed = n % 2 === 1;
+  } else {
+    let n = 0;
+    while (s[s.length - 2 - n] === '\\') n++;
+    closed = s.length > 1 && s.endsWith('"') && n % 2 === 0;
+  }
+  const value = closed ? CST.resolveAsScalar({ type: t.type as 'scalar', offset: 0, indent: 0, source: s }, true, () => undefined)?.value : undefined;
+  return { start: base + t.start, end: base + t.end, text: value ?? s.slice(1), quote: q, closed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+
 type Entry =
   | { t: 'item'; col: number; pos: number }
   | { t: 'key'; col: number; key: Tok; colon: number; value?: Tok }
@@ -109,126 +227,70 @@ interface Line {
   entries: Entry[];
   /** Offset of a comment's '#'. */
   comment?: number;
+  toks: Lexeme[];
 }
 
-const SPACE = (c: string | undefined) => c === ' ' || c === '\t';
-
-function skipSpaces(text: string, p: number, end: number): number {
-  while (p < end && SPACE(text[p])) p++;
-  return p;
-}
-
-function readQuoted(text: string, p: number, end: number): Tok {
-  const q = text[p] as '"' | "'";
-  let i = p + 1;
-  while (i < end) {
-    const c = text[i];
-    if (q === '"' && c === '\\') i += 2;
-    else if (c === q) {
-      if (q === "'" && text[i + 1] === "'") i += 2;
-      else return { start: p, end: i + 1, text: unquote(text.slice(p, i + 1)), quote: q, closed: true };
-    } else i++;
-  }
-  return { start: p, end, text: text.slice(p + 1, end), quote: q, closed: false };
-}
-
-function unquote(raw: string): string {
-  if (raw.startsWith("'")) return raw.slice(1, -1).replace(/''/g, "'");
-  try {
-    return JSON.parse(raw) as string;
-  } catch {
-    return raw.slice(1, -1);
-  }
-}
-
-/** A block mapping key at `p`: plain or quoted, followed by ':' and a space or the line end. */
-function readKey(text: string, p: number, end: number): { key: Tok; colon: number } | undefined {
-  const c = text[p];
-  if (c === '"' || c === "'") {
-    const q = readQuoted(text, p, end);
-    if (!q.closed) return undefined;
-    const j = skipSpaces(text, q.end, end);
-    if (text[j] === ':' && (j + 1 >= end || SPACE(text[j + 1]))) return { key: q, colon: j };
-    return undefined;
-  }
-  if ('[]{}#&*!|>%@`,?'.includes(c)) return undefined;
-  for (let j = p; j < end; j++) {
-    if (text[j] === '#' && SPACE(text[j - 1])) return undefined;
-    if (text[j] === ':' && (j + 1 >= end || SPACE(text[j + 1]))) {
-      let e = j;
-      while (e > p && SPACE(text[e - 1])) e--;
-      if (e === p) return undefined;
-      return { key: { start: p, end: e, text: text.slice(p, e) }, colon: j };
-    }
-  }
-  return undefined;
-}
-
-/** The value starting at or after `p` on this line, and where a trailing comment starts. */
-function readValue(text: string, p: number, end: number): { value?: Tok; comment?: number } {
-  p = skipSpaces(text, p, end);
+/** The value starting at token `i` of the line at `base`, and where a trailing comment starts. */
+function readValue(text: string, toks: Lexeme[], i: number, base: number, end: number): { value?: Tok; comment?: number } {
   // Anchors and tags before a value say nothing about its place.
-  while (p < end && (text[p] === '&' || text[p] === '!')) {
-    while (p < end && !SPACE(text[p])) p++;
-    p = skipSpaces(text, p, end);
+  while (toks[i]?.type === 'anchor' || toks[i]?.type === 'tag') i++;
+  const t = toks[i];
+  if (!t) return {};
+  const start = base + t.start;
+  const next = toks[i + 1];
+  switch (t.type) {
+    case 'comment':
+      return { comment: start };
+    case 'flow-seq-start':
+    case 'flow-map-start':
+      return { value: { start, end: start, text: '', flow: true } };
+    case 'single-quoted-scalar':
+    case 'double-quoted-scalar':
+      return { value: quoted(text, t, base), comment: next?.type === 'comment' ? base + next.start : undefined };
+    case 'block-scalar-header':
+      if (/^[|>][-+0-9]*$/.test(text.slice(start, base + t.end)) && (!next || next.type === 'comment')) return { value: { start, end: start + 1, text: '', block: true } };
+      // Not a header after all: the Lexer took the rest of the line as one token.
+      toks = [t, ...lexLine(text.slice(base + t.end, end)).map((x) => ({ ...x, start: x.start + t.end, end: x.end + t.end }))];
+      i = 0;
   }
-  if (p >= end) return {};
-  const c = text[p];
-  if (c === '#') return { comment: p };
-  if (c === '[' || c === '{') return { value: { start: p, end: p, text: '', flow: true } };
-  if ((c === '|' || c === '>') && /^[|>][-+0-9]*[ \t]*(#.*)?$/.test(text.slice(p, end))) {
-    return { value: { start: p, end: p + 1, text: '', block: true } };
-  }
-  if (c === '"' || c === "'") {
-    const q = readQuoted(text, p, end);
-    const after = skipSpaces(text, q.end, end);
-    return { value: q, comment: text[after] === '#' ? after : undefined };
-  }
-  let e = p;
-  let comment: number | undefined;
-  for (; e < end; e++) {
-    if (text[e] === '#' && SPACE(text[e - 1])) {
-      comment = e;
-      break;
-    }
-  }
-  let v = e;
-  while (v > p && SPACE(text[v - 1])) v--;
-  return { value: { start: p, end: v, text: text.slice(p, v) }, comment };
+  // A plain value: the rest of the line up to a comment.
+  const c = toks.find((x, j) => j > i && x.type === 'comment');
+  const comment = c && base + c.start;
+  let v = comment ?? end;
+  while (v > start && SPACE(text[v - 1])) v--;
+  return { value: { start, end: v, text: text.slice(start, v) }, comment };
 }
 
-function parseLine(text: string, start: number, end: number): Line {
-  let p = skipSpaces(text, start, end);
-  const line: Line = { start, end, indent: p - start, entries: [] };
-  if (p >= end) return line;
-  if (text[p] === '#') {
-    line.comment = p;
+function parseLine(text: string, start: number, end: number, toks: Lexeme[]): Line {
+  // A byte order mark is no part of the first line's text.
+  const p = skipSpaces(text, start === 0 && text[0] === BOM ? 1 : start, end);
+  const line: Line = { start, end, indent: p - start, entries: [], toks };
+  if (!toks.length || toks[0].type === 'doc-start' || toks[0].type === 'doc-end') return line;
+  let k = 0;
+  for (; toks[k]?.type === 'seq-item-ind'; k++) line.entries.push({ t: 'item', col: toks[k].start, pos: start + toks[k].start });
+  const t = toks[k];
+  if (!t) return line;
+  if (t.type === 'comment') {
+    line.comment = start + t.start;
     return line;
   }
-  if (p === start && /^(---|\.\.\.)(\s|$)/.test(text.slice(p, Math.min(end, p + 4)))) return line;
-  for (;;) {
-    if (text[p] === '-' && (p + 1 >= end || SPACE(text[p + 1]))) {
-      line.entries.push({ t: 'item', col: p - start, pos: p });
-      p = skipSpaces(text, p + 1, end);
-      if (p >= end) return line;
-      if (text[p] === '#') {
-        line.comment = p;
-        return line;
-      }
-      continue;
-    }
-    const key = readKey(text, p, end);
-    if (key) {
-      const { value, comment } = readValue(text, key.colon + 1, end);
-      line.entries.push({ t: 'key', col: p - start, key: key.key, colon: key.colon, value });
-      line.comment = comment;
-      return line;
-    }
-    const { value, comment } = readValue(text, p, end);
-    if (value) line.entries.push({ t: 'scalar', col: p - start, tok: value });
+  // A block mapping key: plain (not starting with a reserved character) or quoted and closed.
+  const colon = toks[k + 1];
+  let key: Tok | undefined;
+  if (colon?.type === 'map-value-ind') {
+    if (t.type === 'scalar' && !'%@`,?'.includes(text[start + t.start])) key = { start: start + t.start, end: start + t.end, text: text.slice(start + t.start, start + t.end) };
+    else if (isQuoted(t)) key = quoted(text, t, start);
+  }
+  if (key && (!key.quote || key.closed)) {
+    const { value, comment } = readValue(text, toks, k + 2, start, end);
+    line.entries.push({ t: 'key', col: t.start, key, colon: start + colon.start, value });
     line.comment = comment;
     return line;
   }
+  const { value, comment } = readValue(text, toks, k, start, end);
+  if (value) line.entries.push({ t: 'scalar', col: t.start, tok: value });
+  line.comment = comment;
+  return line;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,6 +340,7 @@ export function scanYaml(text: string, offset: number): YamlScan {
   const values: ScalarAt[] = [];
   const pending: Pending = {};
   let token: TokenAt | undefined;
+  const lines = lineReader(text);
   let skipUntil = -1;
   let blockCol: number | undefined;
   let blockPath: Path = [];
@@ -314,7 +377,7 @@ export function scanYaml(text: string, offset: number): YamlScan {
       if (onCursor) setContext({ kind: 'none', path: [], ...base(offset, 0, 0) });
       continue;
     }
-    const line = parseLine(text, lineStart, end);
+    const line = parseLine(text, lineStart, end, lines.get(lineNo, lineStart, end, next));
     if (blockCol !== undefined) {
       if (!line.entries.length && line.comment === undefined) {
         if (onCursor) setContext({ kind: 'none', path: blockPath, ...base(offset, line.indent, line.indent) });
@@ -394,7 +457,7 @@ export function scanYaml(text: string, offset: number): YamlScan {
         }
         const v = e.value;
         if (v?.flow) {
-          skipUntil = scanFlow(text, v.start, e.col, path, offset, values, pending, (t) => (token = t));
+          skipUntil = scanFlow(text, line, v.start, path, offset, values, pending, (t) => (token = t));
           if (onCursor && offset > e.colon && offset < v.start) setContext({ kind: 'value', path, ...base(offset, line.indent, e.col) });
         } else {
           if (v?.block) {
@@ -417,7 +480,7 @@ export function scanYaml(text: string, offset: number): YamlScan {
       const path = pathOf(stack);
       const item = stack[stack.length - 1];
       if (tok.flow) {
-        skipUntil = scanFlow(text, tok.start, e.col, path, offset, values, pending, (t) => (token = t));
+        skipUntil = scanFlow(text, line, tok.start, path, offset, values, pending, (t) => (token = t));
         continue;
       }
       if (tok.block) {
@@ -437,6 +500,7 @@ export function scanYaml(text: string, offset: number): YamlScan {
     if (onCursor) setContext({ kind: 'none', path: pathOf(stack), ...base(offset, line.indent, line.indent) });
   }
 
+  last = { text, toks: lines.toks };
   const context = pending.context ?? { kind: 'none', path: [], ...base(offset, 0, 0) };
   if (pending.keysOf) context.presentKeys = pending.keysOf();
   return { context, token, values };
@@ -489,17 +553,32 @@ interface FlowFrame {
   keys: Array<{ key: string; start: number }>;
 }
 
-const FLOW_STOP = ',[]{}';
+/** The tokens of the flow collection opening at token `i` of `line`: the line's own when it closes there. */
+function flowTokens(text: string, line: Line, i: number): Iterable<Lexeme> {
+  let depth = 0;
+  for (let j = i; j < line.toks.length; j++) {
+    const type = line.toks[j].type;
+    if (type === 'flow-seq-start' || type === 'flow-map-start') depth++;
+    else if ((type === 'flow-seq-end' || type === 'flow-map-end') && --depth === 0) return line.toks.slice(i, j + 1);
+  }
+  return overLines(text, line, line.toks[i].start);
+}
+
+/** Lexed from the line's start, for the Lexer to know the owner's indentation. */
+function* overLines(text: string, line: Line, start: number): Generator<Lexeme> {
+  for (const t of lex(text.slice(line.start))) if (t.start >= start) yield t;
+}
 
 /**
- * Scan the flow collection opening at `start`, recording its scalars and, when the cursor is in
- * it, the cursor context. Returns where it ends: after its closing bracket, or, when unclosed,
- * at the first line indented no deeper than its owner (`ownerCol`), as YAML requires.
+ * Scan the flow collection opening at `start` on `line`, recording its scalars and, when the
+ * cursor is in it, the cursor context. Returns where it ends: after its closing bracket or, when
+ * unclosed, before the first line the Lexer finds indented no deeper than its owner, as YAML
+ * requires.
  */
 function scanFlow(
   text: string,
+  line: Line,
   start: number,
-  ownerCol: number,
   basePath: Path,
   offset: number,
   values: ScalarAt[],
@@ -507,8 +586,9 @@ function scanFlow(
   onToken: (t: TokenAt) => void,
 ): number {
   const stack: FlowFrame[] = [];
-  let i = start;
+  const base = line.start;
   let prevEnd = start;
+  let newline = start;
   const lineStartOf = (p: number) => text.lastIndexOf('\n', p - 1) + 1;
   const indentAt = (ls: number) => {
     let p = ls;
@@ -539,100 +619,16 @@ function scanFlow(
     pending.keysOf = () => f.keys.filter((k) => k.start !== excludeKeyAt).map((k) => k.key);
     return { kind: 'key', path: top.path, ...common, colonFollows: text[skipSpaces(text, wEnd, text.length)] === ':' };
   };
-  const gap = () => {
+  /** The cursor between the last token and the one at `i`. */
+  const gap = (i: number) => {
     if (pending.context || offset < prevEnd || offset > i) return;
     const c = contextHere('', offset, offset);
     if (c) pending.context = c;
   };
 
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '\n') {
-      if (stack.length === 0) return i;
-      // An unclosed collection ends where a line is indented no deeper than its owner.
-      let p = i + 1;
-      let ind = 0;
-      while (text[p] === ' ') {
-        p++;
-        ind++;
-      }
-      const c = text[p];
-      const blank = p >= text.length || c === '\n' || c === '\r' || c === '#';
-      if (!blank && ind <= ownerCol && c !== ']' && c !== '}') {
-        gap();
-        return i;
-      }
-      i++;
-      continue;
-    }
-    if (SPACE(ch) || ch === '\r') {
-      i++;
-      continue;
-    }
-    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
-      gap();
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    }
+  const scalar = (tok: Tok) => {
     const top = stack[stack.length - 1];
-    if (ch === '[' || ch === '{') {
-      if (top) gap();
-      const path = !top ? basePath : top.type === 'seq' ? [...top.path, top.index] : top.afterColon && top.key !== undefined ? [...top.path, top.key] : top.path;
-      stack.push({ type: ch === '[' ? 'seq' : 'map', path, index: 0, afterColon: false, keys: [] });
-      i++;
-      prevEnd = i;
-      continue;
-    }
-    if (!top) return i;
-    if (ch === ']' || ch === '}') {
-      gap();
-      stack.pop();
-      i++;
-      prevEnd = i;
-      if (!stack.length) return i;
-      continue;
-    }
-    if (ch === ',') {
-      gap();
-      if (top.type === 'seq') top.index++;
-      else {
-        top.key = undefined;
-        top.afterColon = false;
-      }
-      i++;
-      prevEnd = i;
-      continue;
-    }
-    if (ch === ':' && top.type === 'map' && !top.afterColon && (i + 1 >= text.length || /[\s,\]}]/.test(text[i + 1]))) {
-      gap();
-      top.afterColon = true;
-      i++;
-      prevEnd = i;
-      continue;
-    }
-
-    // A scalar.
-    let tok: Tok;
-    if (ch === '"' || ch === "'") {
-      tok = readQuoted(text, i, text.length);
-    } else {
-      let e = i;
-      for (; e < text.length; e++) {
-        const c = text[e];
-        if (c === '\n' || FLOW_STOP.includes(c)) break;
-        if (c === ':' && (e + 1 >= text.length || /[\s,\]}]/.test(text[e + 1]))) break;
-        if (c === '#' && SPACE(text[e - 1])) break;
-      }
-      let v = e;
-      while (v > i && (SPACE(text[v - 1]) || text[v - 1] === '\r')) v--;
-      tok = { start: i, end: v, text: text.slice(i, v) };
-      if (e === i) {
-        i++;
-        prevEnd = i;
-        continue;
-      }
-    }
-    if (offset < tok.start) gap();
+    if (offset < tok.start) gap(tok.start);
     const isKey = top.type === 'map' && !top.afterColon;
     if (isKey) {
       top.key = tok.text;
@@ -652,9 +648,112 @@ function scanFlow(
         if (c) pending.context = c;
       }
     }
-    i = tok.end;
-    prevEnd = i;
+    prevEnd = tok.end;
+  };
+
+  /** A plain scalar (or an alias) from `s` to `e`: one the Lexer continued over lines is a scalar per line. */
+  const plain = (s: number, e: number) => {
+    while (s < e) {
+      let nl = text.indexOf('\n', s);
+      if (nl < 0 || nl > e) nl = e;
+      let a = s;
+      let b = nl;
+      while (a < b && (SPACE(text[a]) || text[a] === '\r')) a++;
+      while (b > a && (SPACE(text[b - 1]) || text[b - 1] === '\r')) b--;
+      if (b > a) scalar({ start: a, end: b, text: text.slice(a, b) });
+      s = nl + 1;
+    }
+  };
+  // '-' and '?' are block indicators, errors here: with what follows them on the line, they are text typed.
+  let typed: number | undefined;
+  let typedEnd = 0;
+  const flush = () => {
+    if (typed !== undefined) scalar({ start: typed, end: typedEnd, text: text.slice(typed, typedEnd) });
+    typed = undefined;
+  };
+
+  for (const t of flowTokens(text, line, line.toks.findIndex((x) => base + x.start === start))) {
+    const top = stack[stack.length - 1];
+    const tStart = base + t.start;
+    const tEnd = base + t.end;
+    if (t.type === 'space') continue;
+    if (t.type === 'seq-item-ind' || t.type === 'explicit-key-ind') {
+      typed ??= tStart;
+      typedEnd = tEnd;
+      continue;
+    }
+    if (typed !== undefined && t.type === 'scalar') {
+      // The first line of the scalar is typed text with the indicators.
+      const nl = text.indexOf('\n', tStart);
+      const first = nl < 0 || nl > tEnd ? tEnd : nl;
+      typedEnd = first;
+      while (typedEnd > tStart && (SPACE(text[typedEnd - 1]) || text[typedEnd - 1] === '\r')) typedEnd--;
+      flush();
+      plain(first, tEnd);
+      continue;
+    }
+    flush();
+    switch (t.type) {
+      // Anchors and tags say nothing about a place.
+      case 'anchor':
+      case 'tag':
+        continue;
+      case 'newline':
+        newline = tEnd - 1;
+        continue;
+      case 'flow-error-end': {
+        // Unclosed, and a line not indented deeper than the owner: the collection ended before it.
+        const end = tStart >= text.length ? text.length : newline;
+        gap(end);
+        return end;
+      }
+      case 'comment':
+        gap(tStart);
+        continue;
+      case 'flow-seq-start':
+      case 'flow-map-start': {
+        if (top) gap(tStart);
+        const path = !top ? basePath : top.type === 'seq' ? [...top.path, top.index] : top.afterColon && top.key !== undefined ? [...top.path, top.key] : top.path;
+        stack.push({ type: t.type === 'flow-seq-start' ? 'seq' : 'map', path, index: 0, afterColon: false, keys: [] });
+        prevEnd = tEnd;
+        continue;
+      }
+    }
+    if (!top) return tStart;
+    switch (t.type) {
+      case 'flow-seq-end':
+      case 'flow-map-end':
+        gap(tStart);
+        stack.pop();
+        prevEnd = tEnd;
+        if (!stack.length) return tEnd;
+        continue;
+      case 'comma':
+        gap(tStart);
+        if (top.type === 'seq') top.index++;
+        else {
+          top.key = undefined;
+          top.afterColon = false;
+        }
+        prevEnd = tEnd;
+        continue;
+      case 'map-value-ind':
+        // A colon in a list or after a map's value separates nothing.
+        if (top.type === 'map' && !top.afterColon) {
+          gap(tStart);
+          top.afterColon = true;
+        }
+        prevEnd = tEnd;
+        continue;
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+        scalar(quoted(text, t, base));
+        continue;
+      default:
+        plain(tStart, tEnd);
+    }
   }
-  gap();
+  flush();
+  gap(text.length);
   return text.length;
 }
