@@ -1,10 +1,12 @@
 // One tenant size in a fresh process: read both snapshots from a simulator host (as `plan` does),
-// then time plan() alone on them, and the re-plan after a one-line mapping edit. The process's peak
-// RSS is the figure for this size only, since nothing else ran in it.
+// then time plan() alone on them, and the re-plan after a one-line mapping edit as the editor makes
+// it (parseMapping, then replan() from the last plan's state). The process's peak RSS is the figure
+// for this size only, since nothing else ran in it.
 import * as fs from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseMapping } from '../src/core/parse';
 import { plan } from '../src/core/plan';
+import { PlanState, planAndKeep, replan as replanFrom } from '../src/core/replan';
 import { planJson } from '../src/core/render';
 import { connect } from '../src/engine/connections';
 import { readMappingFile, validMapping } from '../src/engine/mapping-file';
@@ -23,6 +25,8 @@ export interface PlanChildResult {
   replanColdMs: number | null;
   /** Re-plans once the process has planned a few times (the JIT has settled). */
   replanMs: number[];
+  /** Whether the last re-plan's plan JSON is byte for byte plan()'s of the same edited mapping. */
+  replanIdentical: boolean | null;
   /** Peak resident set size (process.resourceUsage().maxRSS) once the snapshots are read and planned once, MiB. */
   peakRssOnePlanMiB: number;
   /** The same at the end, after every plan and re-plan of this process. */
@@ -54,21 +58,28 @@ serve({
     const rssAfterSnapshotsMiB = process.memoryUsage().rss / MiB;
     const heapAfterSnapshotsMiB = process.memoryUsage().heapUsed / MiB;
 
-    // The panel's path on an edit: the new text parsed and validated, then planned from the cached snapshots.
+    // The panel's path on an edit: the new text parsed and validated, then planned from the cached
+    // snapshots by replan(), from the state of the plan before it (session.ts), each edit after the last.
     const text = fs.readFileSync(file, 'utf8');
+    let state: PlanState | undefined;
+    let last = conns.mapping;
     const replan = (i: number) => {
       const edited = editedMapping(text, i);
       const t0 = now();
       const parsed = parseMapping(edited);
       if (!parsed.mapping) throw new Error(`the edited mapping does not validate: ${JSON.stringify(parsed.diagnostics.slice(0, 2))}`);
-      plan(parsed.mapping, snaps.directories, snaps.halo);
-      return msSince(t0);
+      state = replanFrom(state!, parsed.mapping);
+      const ms = msSince(t0);
+      last = parsed.mapping;
+      return ms;
     };
 
     const mapping = conns.mapping;
-    let out = plan(mapping, snaps.directories, snaps.halo); // the first plan, as when the panel opens (or the only one, as `plan` makes)
+    let out = plan(mapping, snaps.directories, snaps.halo); // the first plan, as `plan` makes it (the only one)
     // A high-water mark: so far this process has done exactly what `halo-identity plan` does.
     const peakRssOnePlanMiB = process.resourceUsage().maxRSS / 1024;
+    // The panel's first plan keeps its state for the edits (planWith with keepState, as the session reads).
+    if (replanRuns) state = planAndKeep(mapping, snaps.directories, snaps.halo);
     const replanColdMs = replanRuns ? replan(0) : null;
     // V8 needs several calls to settle on optimised code; timed calls come after.
     for (let i = 1; i < warmups; i++) plan(mapping, snaps.directories, snaps.halo);
@@ -96,6 +107,7 @@ serve({
 
     const replanMs: number[] = [];
     for (let i = 1; i <= replanRuns; i++) replanMs.push(replan(i));
+    const replanIdentical = replanRuns ? planJson(state!.plan) === planJson(plan(last, snaps.directories, snaps.halo)) : null;
     const result: PlanChildResult = {
       snapshotMs,
       planMs,
@@ -103,6 +115,7 @@ serve({
       planGcMs,
       replanColdMs,
       replanMs,
+      replanIdentical,
       peakRssOnePlanMiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       rssAfterSnapshotsMiB,

@@ -102,15 +102,72 @@ export function clientNamesByRule(mapping: Mapping, directories: DirectorySnapsh
   return out;
 }
 
-/** `isProtected`: whether the identity's agent or user record is one the mapping protects (it then gets no rule of that kind). */
-export function desiredIdentities(mapping: Mapping, directories: DirectorySnapshot, isProtected: (tenant: string, user: DirectoryUser, kind: 'agent' | 'user') => boolean): Identity[] {
+/**
+ * What a plan of an edited mapping (same snapshots, same `protect` and connections, hence the same
+ * identities in the same order) may take from the previous plan's identities (see replan.ts).
+ */
+export interface IdentityReuse {
+  previous: readonly Identity[];
+  /** The rules the previous identities were selected by, in the previous mapping's order. */
+  previousAgents: readonly AgentRule[];
+  previousUsers: readonly UserRule[];
+  /** The rules of that kind select exactly as before (same rules in the same order, each `from` and tenant unchanged). */
+  agentSelection: boolean;
+  userSelection: boolean;
+  /** Whether the identity's roles from the grants, CAB seats and grant-made inactivity may have changed. */
+  grantsChanged: (tenant: string, user: DirectoryUser) => boolean;
+}
+
+export interface IdentityOptions {
+  /** Each tenant's group index, kept across plans of the same snapshot. */
+  groups?: Map<string, GroupIndex>;
+  /**
+   * The rules to select by, in the mapping's order (by default the mapping's own): a re-plan passes
+   * the previous plan's objects for the rules the edit left as they were, so that their selections stay the same objects.
+   */
+  agents?: AgentRule[];
+  users?: UserRule[];
+  reuse?: IdentityReuse;
+}
+
+/**
+ * `isProtected`: whether the identity's agent or user record is one the mapping protects (it then
+ * gets no rule of that kind). With `reuse`, each identity takes what still holds of the previous one
+ * (the previous object itself when all of it does).
+ */
+export function desiredIdentities(
+  mapping: Mapping,
+  directories: DirectorySnapshot,
+  isProtected: (tenant: string, user: DirectoryUser, kind: 'agent' | 'user') => boolean,
+  options: IdentityOptions = {},
+): Identity[] {
   const out: Identity[] = [];
+  const { reuse } = options;
+  const allAgents = options.agents ?? mapping.agents ?? [];
+  const allUsers = options.users ?? mapping.users ?? [];
+  // A previous selection, pointed at the rule in the same position of the new mapping (made once per selection).
+  const moved = new Map<Selection<AgentRule | UserRule>, Selection<AgentRule | UserRule>>();
+  const agentAt = reuse ? new Map<AgentRule, AgentRule>(reuse.previousAgents.map((r, k) => [r, allAgents[k]])) : undefined;
+  const userAt = reuse ? new Map<UserRule, UserRule>(reuse.previousUsers.map((r, k) => [r, allUsers[k]])) : undefined;
+  const remap = <R extends AgentRule | UserRule>(sel: Selection<R> | null, at: Map<R, R>): Selection<R> | null => {
+    if (!sel) return null;
+    const rule = at.get(sel.rule)!;
+    if (rule === sel.rule) return sel;
+    let s = moved.get(sel) as Selection<R> | undefined;
+    if (!s) moved.set(sel, (s = { rule, because: sel.because }));
+    return s;
+  };
+  let j = 0;
   for (const t of directories.tenants) {
-    const groups = groupIndex(t);
+    let groups = options.groups?.get(t.tenant);
+    if (!groups) {
+      groups = groupIndex(t);
+      options.groups?.set(t.tenant, groups);
+    }
     const directory = directoryOfTenant(mapping, t.tenant);
     const mine = <X extends { tenant?: string }>(xs: X[] | undefined) => (xs ?? []).filter((x) => tenantOf(mapping, x) === t.tenant);
-    const agentRules = mine(mapping.agents).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<AgentRule>>() }));
-    const userRules = mine(mapping.users).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<UserRule>>() }));
+    const agentRules = mine(allAgents).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<AgentRule>>() }));
+    const userRules = mine(allUsers).map((rule) => ({ rule, c: compile(rule.from, directory), made: new Map<string, Selection<UserRule>>() }));
     const grants = mine(mapping.roles);
     const cabs = mine(mapping.cab);
     // One set per rule, shared by the identities it selects; copied only when a grant adds to it.
@@ -121,12 +178,17 @@ export function desiredIdentities(mapping: Mapping, directories: DirectorySnapsh
       if (!set) ruleRoles.set(rule, (set = new Set(rule.roles ?? [])));
       return set;
     };
-    for (const user of t.users) {
-      const agentProtected = isProtected(t.tenant, user, 'agent');
-      const userProtected = isProtected(t.tenant, user, 'user');
-      if (agentProtected && userProtected) continue;
-      const agent = agentProtected ? null : first(agentRules, user, groups);
-      const userRule = userProtected ? null : first(userRules, user, groups);
+    const add = (user: DirectoryUser, agentProtected: boolean, userProtected: boolean, before: Identity | undefined) => {
+      const agent = before && reuse!.agentSelection ? remap(before.agent, agentAt!) : agentProtected ? null : first(agentRules, user, groups);
+      const userRule = before && reuse!.userSelection ? remap(before.userRule, userAt!) : userProtected ? null : first(userRules, user, groups);
+      // The sets of the previous identity still hold when its rules grant the same roles and no changed grant covers it.
+      if (before && sameRoles(before.agent?.rule, agent?.rule) && sameRoles(before.userRule?.rule, userRule?.rule) && !reuse!.grantsChanged(t.tenant, user)) {
+        if (agent === before.agent && userRule === before.userRule) return void out.push(before);
+        const identity: Identity = { tenant: t.tenant, user, agent, userRule, agentRoles: before.agentRoles, userRoles: before.userRoles, agentCabs: before.agentCabs, userCabs: before.userCabs };
+        if (before.protected) identity.protected = before.protected;
+        if (before.agentInactiveBy !== undefined) identity.agentInactiveBy = before.agentInactiveBy;
+        return void out.push(identity);
+      }
       let agentRoles = rolesOf(agent?.rule);
       let userRoles = rolesOf(userRule?.rule);
       let agentCabs = NONE;
@@ -148,9 +210,32 @@ export function desiredIdentities(mapping: Mapping, directories: DirectorySnapsh
       if (agentProtected || userProtected) identity.protected = agentProtected ? 'agent' : 'user';
       if (agentInactiveBy !== undefined) identity.agentInactiveBy = agentInactiveBy;
       out.push(identity);
+    };
+    if (reuse) {
+      // The same people as before (protect and the snapshot unchanged), protected as before.
+      while (j < reuse.previous.length && reuse.previous[j].tenant === t.tenant) {
+        const before = reuse.previous[j++];
+        add(before.user, before.protected === 'agent', before.protected === 'user', before);
+      }
+      continue;
+    }
+    for (const user of t.users) {
+      const agentProtected = isProtected(t.tenant, user, 'agent');
+      const userProtected = isProtected(t.tenant, user, 'user');
+      if (agentProtected && userProtected) continue;
+      add(user, agentProtected, userProtected, undefined);
     }
   }
   return out;
+}
+
+/** Whether two rules (either possibly absent) grant the same roles. */
+function sameRoles(a: AgentRule | UserRule | undefined, b: AgentRule | UserRule | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const x = a.roles ?? [];
+  const y = b.roles ?? [];
+  return x.length === y.length && x.every((r, i) => r === y[i]);
 }
 
 const NONE: Set<string> = new Set();

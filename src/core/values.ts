@@ -9,7 +9,7 @@ export function isEmpty(v: unknown): boolean {
 }
 
 /** A parsed `attr` / `attr[n]` source; parsing once per distinct text keeps plan() linear in users. */
-interface Source {
+export interface Source {
   name: string;
   index: number | undefined;
 }
@@ -18,7 +18,8 @@ const sources = new Map<string, Source>();
 /** Bounds the memo when an editor re-plans on every keystroke of a new attribute name. */
 const MEMO_LIMIT = 10_000;
 
-function parseSource(source: string): Source {
+/** `attr` / `attr[n]` parsed, for a caller reading one source of many users (readSource). */
+export function parseSource(source: string): Source {
   let p = sources.get(source);
   if (p) return p;
   const m = /^([A-Za-z0-9_@.]+)(?:\[(\d+)\])?$/.exec(source);
@@ -30,7 +31,11 @@ function parseSource(source: string): Source {
 
 /** `attr` or `attr[n]` of a directory user (`id` included). */
 export function readAttribute(user: DirectoryUser, source: string): unknown {
-  const { name, index } = parseSource(source);
+  return readSource(user, parseSource(source));
+}
+
+/** readAttribute() of a parsed source. */
+export function readSource(user: DirectoryUser, { name, index }: Source): unknown {
   let v: unknown = name === 'id' ? user.id : user.attrs[name];
   if (index !== undefined) v = Array.isArray(v) ? v[index] : undefined;
   else if (Array.isArray(v)) v = v.length ? v.join(', ') : null;
@@ -80,9 +85,14 @@ export function isCaseInsensitiveField(field: string): boolean {
 }
 
 export function normalise(field: string, v: unknown): string | null {
+  return normaliseAs(isCaseInsensitiveField(field), v);
+}
+
+/** normalise() for a field known to compare case-insensitively or not. */
+export function normaliseAs(caseInsensitive: boolean, v: unknown): string | null {
   if (isEmpty(v)) return null;
   const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return isCaseInsensitiveField(field) ? s.toLowerCase() : s;
+  return caseInsensitive ? s.toLowerCase() : s;
 }
 
 export function sameValue(field: string, a: unknown, b: unknown): boolean {

@@ -6,7 +6,7 @@ import type { Plan } from '../core/changes';
 import type { Mapping } from '../core/mapping';
 import { directoryLabel } from '../core/directories';
 import { partialReadBlock, recordRead } from '../core/partial-read';
-import { plan as computePlan, safetyBlock } from '../core/plan';
+import { plan as computePlan, planAndKeep, PlanOptions, PlanState, safetyBlock } from '../core/plan';
 import { revertPlan } from '../core/revert';
 import { applyPlan, ApplyOptions, ApplyResult } from './apply';
 import { connect, ConnectOptions, Connections } from './connections';
@@ -27,6 +27,8 @@ export interface PlanRun {
   requests: { halo: number };
   /** Halo records in managed scope at plan time (what a percentage threshold is a share of). */
   managedRecords: number;
+  /** With `keepState`: what the plan worked out, from which an edited mapping re-plans against these snapshots (core/replan.ts). */
+  state?: PlanState;
 }
 
 export interface PlanWithOptions {
@@ -36,6 +38,8 @@ export interface PlanWithOptions {
   incremental?: boolean;
   /** Detail reads done of those announced (only a Halo whose rows lack what the plan needs makes them). */
   onDetail?: (done: number, total: number) => void;
+  /** Keep what the plan worked out (PlanRun.state), for re-plans of edits (the editor's). */
+  keepState?: boolean;
 }
 
 export async function planWith(conns: Connections, options: PlanWithOptions = {}): Promise<PlanRun> {
@@ -44,10 +48,12 @@ export async function planWith(conns: Connections, options: PlanWithOptions = {}
   const agentLinks = readAgentLinks(conns.stateDir);
   const matched: AgentLink[] = [];
   let managedRecords = 0;
-  const plan = computePlan(conns.mapping, snapshots.directories, snapshots.halo, { agentLinks, onAgentMatch: (l) => matched.push(l), onManagedRecords: (n) => (managedRecords = n) });
+  const planOptions: PlanOptions = { agentLinks, onAgentMatch: (l) => matched.push(l), onManagedRecords: (n) => (managedRecords = n) };
+  const state = options.keepState ? planAndKeep(conns.mapping, snapshots.directories, snapshots.halo, planOptions) : undefined;
+  const plan = state?.plan ?? computePlan(conns.mapping, snapshots.directories, snapshots.halo, planOptions);
   // A suspected partial read is remembered neither as the new count nor as the new links.
   if (!guardPartialRead(conns, plan, snapshots)) writeAgentLinks(conns.stateDir, nextAgentLinks(agentLinks, matched, snapshots.halo));
-  return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before }, managedRecords };
+  return { plan, snapshots, agentLinks, requests: { halo: conns.halo.requestCount - before }, managedRecords, ...(state ? { state } : {}) };
 }
 
 /** Blocks the plan (true) when a connection returned far fewer users than last time; else remembers the counts. */

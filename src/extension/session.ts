@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AgentLink } from '../core/agent-links';
 import { connectionsOf } from '../core/directories';
 import type { Plan } from '../core/changes';
+import type { PlanState } from '../core/plan';
 import type { Mapping } from '../core/mapping';
 import type { ParsedMapping } from '../core/parse';
 import type { LiveNames } from '../core/semantic';
@@ -74,6 +75,8 @@ interface Cache {
   delegated: string[];
   /** Every group name per tenant, when it could be listed (for did-you-mean). */
   groupNames: Record<string, string[]> | undefined;
+  /** What the last plan of these snapshots worked out: an edit re-plans from it only what it can change (core/replan.ts). */
+  state: PlanState | undefined;
 }
 
 export class MappingSession implements vscode.Disposable {
@@ -208,6 +211,7 @@ export class MappingSession implements vscode.Disposable {
           },
           onDetail: options.onDetail,
           incremental: options.incremental,
+          keepState: true,
         });
         const delegated = conns.directories.filter((e) => e.personal).map((e) => e.name);
         this.cache = {
@@ -216,6 +220,7 @@ export class MappingSession implements vscode.Disposable {
           scope: { directories: directoryNeeds(conns.mapping), halo: haloNeeds(conns.mapping), systems: systemsOf(conns.mapping), partialRoles: run.snapshots.halo.stats.partialRoles },
           delegated,
           groupNames: undefined,
+          state: run.state,
         };
         this.liveNamesMemo = undefined;
         this.namesChanged.fire();
@@ -283,7 +288,7 @@ export class MappingSession implements vscode.Disposable {
       this.publish({ ...previous, mappingErrors: loaded.errors, problem: undefined });
       return;
     }
-    const { directoryNeeds, haloNeeds, plan } = await loadEngine();
+    const { directoryNeeds, haloNeeds, planAndKeep, replan } = await loadEngine();
     if (seq !== this.replanSeq) return;
     const now: SnapshotScope = { directories: directoryNeeds(mapping), halo: haloNeeds(mapping), systems: systemsOf(mapping) };
     if (now.systems !== cache.scope.systems) {
@@ -292,9 +297,11 @@ export class MappingSession implements vscode.Disposable {
     }
     try {
       const started = performance.now();
-      const p = plan(mapping, cache.snapshots.directories, cache.snapshots.halo, { agentLinks: cache.agentLinks });
+      // From the last plan's state: the same plan as plan() would make, redoing only what the edit can change.
+      const state = cache.state ? replan(cache.state, mapping) : planAndKeep(mapping, cache.snapshots.directories, cache.snapshots.halo, { agentLinks: cache.agentLinks });
+      cache.state = state;
       const warning = coverageWarning(uncovered(cache.scope, now));
-      if (warning) p.warnings = [warning, ...p.warnings];
+      const p = warning ? { ...state.plan, warnings: [warning, ...state.plan.warnings] } : state.plan;
       this.services.log.debug(`Re-planned ${this.displayName} from cached snapshots in ${(performance.now() - started).toFixed(0)} ms.`);
       this.publish({ plan: p, snapshotAt: cache.snapshots.takenAt, plannedAt: new Date().toISOString(), mappingErrors: 0, problem: undefined, delegated: cache.delegated });
     } catch (e) {

@@ -5,6 +5,7 @@ export { parseMapping } from '../../core/parse';
 export { checkLiveNames } from '../../core/semantic';
 export { directoryNeeds, haloNeeds } from '../../core/needs';
 export { plan } from '../../core/plan';
+export { planAndKeep, replan } from '../../core/replan';
 export { MappingInvalidError, readMappingFile, validMapping } from '../../engine/mapping-file';
 export { connect, httpClientFor } from '../../engine/connections';
 export { applyPrepared, applyWith, defaultJournalPath, gatePrepared, planWith, revertWith } from '../../engine/run';
