@@ -78,19 +78,29 @@ function readBeside(baseDir: string, file: string, what: string): string {
   }
 }
 
+/** Every reference in `lists` looked up once; an empty value is as good as none: never a blank secret. */
+export async function lookUpReferences<T>(lists: T, lookup: SecretLookup): Promise<ReturnType<typeof resolveReferences<T>>> {
+  const values = new Map<string, string | undefined>();
+  for (const ref of listReferences(lists)) {
+    const key = `${ref.kind}:${ref.name}`;
+    if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
+  }
+  return resolveReferences(lists, (kind, name) => values.get(`${kind}:${name}`));
+}
+
+/** "Missing credentials: environment variable X (referenced at halo.clientSecret)". */
+export function missingCredentials(missing: ReadonlyArray<{ kind: ReferenceKind; name: string; path: (string | number)[] }>): string {
+  const names = [...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))];
+  return `Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`;
+}
+
 export async function connect(mapping: Mapping, options: ConnectOptions): Promise<Connections> {
   const lookup = options.lookup ?? envLookup;
   const refs = connectionsOf(mapping);
   // The secret-bearing parts: halo and each directory list, under the keys the mapping uses (paths in messages).
   const lists: Record<string, unknown> = { halo: mapping.halo };
   for (const c of refs) lists[c.directory.key] = (mapping as unknown as Record<string, unknown>)[c.directory.key];
-  const values = new Map<string, string | undefined>();
-  for (const ref of listReferences(lists)) {
-    const key = `${ref.kind}:${ref.name}`;
-    // An empty value is as good as none: never send a blank secret.
-    if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
-  }
-  const { value: resolved, missing: unresolved } = resolveReferences(lists, (kind, name) => values.get(`${kind}:${name}`));
+  const { value: resolved, missing: unresolved } = await lookUpReferences(lists, lookup);
   const http = httpClientFor(mapping, options.baseDir, options.userAgent);
   const settingsOf = (key: string, i: number) => (resolved[key] as Array<Record<string, unknown>>)[i];
 
@@ -108,8 +118,7 @@ export async function connect(mapping: Mapping, options: ConnectOptions): Promis
   const unused = (p: (string | number)[]) => typeof p[1] === 'number' && p[0] !== 'halo' && (sourceFor(String(p[0])).unusedForReading?.(settingsOf(String(p[0]), p[1] as number)) ?? []).includes(String(p[2]));
   const missing = unresolved.filter((m) => !unused(m.path) && !(replaceable(m.path) && signIns.has(`${m.path[0]}:${m.path[1]}`)));
   if (missing.length) {
-    const names = [...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))];
-    throw new ConnectionError(`Missing credentials: ${names.join(', ')} (referenced at ${missing.map((m) => m.path.join('.')).join(', ')})`);
+    throw new ConnectionError(missingCredentials(missing));
   }
 
   const readFile = (file: string, what: string) => readBeside(options.baseDir, file, what);

@@ -4,9 +4,8 @@
 import * as path from 'node:path';
 import { connectionsOf } from '../core/directories';
 import type { Mapping } from '../core/mapping';
-import { listReferences, resolveReferences } from '../core/secrets';
-import { connect, ConnectOptions, envLookup, SecretLookup } from '../engine/connections';
-import { DEFAULT_STORE } from '../sources/scim/source';
+import { connect, ConnectOptions, envLookup, lookUpReferences, missingCredentials, SecretLookup } from '../engine/connections';
+import { storeFileOf } from '../sources/scim/source';
 import { BridgeAuth, BridgeCredential } from './auth';
 import type { RateLimit } from './rate-limit';
 import { AuditLine, BridgeServer, startBridgeServer } from './server';
@@ -48,15 +47,8 @@ export interface Bridge {
 export async function bridgeCredentials(mapping: Mapping, lookup: SecretLookup = envLookup): Promise<BridgeCredential[]> {
   const refs = connectionsOf(mapping).filter((c) => c.directory.key === 'scim');
   if (!refs.length) throw new Error('the mapping has no scim: connection for an IdP to push to');
-  const lists = { scim: refs.map((r) => r.settings) };
-  const values = new Map<string, string | undefined>();
-  for (const ref of listReferences(lists)) {
-    const key = `${ref.kind}:${ref.name}`;
-    // An empty value is as good as none: a blank token would let anyone in.
-    if (!values.has(key)) values.set(key, (await lookup(ref.kind, ref.name)) || undefined);
-  }
-  const { value, missing } = resolveReferences(lists, (kind, name) => values.get(`${kind}:${name}`));
-  if (missing.length) throw new Error(`Missing credentials: ${[...new Set(missing.map((m) => (m.kind === 'env' ? `environment variable ${m.name}` : `stored secret ${m.name}`)))].join(', ')}`);
+  const { value, missing } = await lookUpReferences({ scim: refs.map((r) => r.settings) }, lookup);
+  if (missing.length) throw new Error(missingCredentials(missing));
   return (value.scim as Array<Record<string, unknown>>).map((s) => ({
     connection: String(s.name),
     tokens: (s.tokens as string[] | undefined) ?? [],
@@ -68,7 +60,7 @@ export async function bridgeCredentials(mapping: Mapping, lookup: SecretLookup =
 
 export function defaultStoreFile(mapping: Mapping, baseDir: string): string {
   const first = connectionsOf(mapping).find((c) => c.directory.key === 'scim' && typeof c.settings.store === 'string');
-  return path.resolve(baseDir, (first?.settings.store as string | undefined) ?? process.env.HALO_IDENTITY_SCIM_STORE ?? DEFAULT_STORE);
+  return storeFileOf(first?.settings.store, baseDir);
 }
 
 /** scim: entries naming another store than the bridge's: `plan` there would read something else. */

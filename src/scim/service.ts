@@ -5,7 +5,7 @@ import { badRequest, notFound, ScimError } from './protocol/errors';
 import { describeFilter, Filter, indexedEquality, matches, parseFilter } from './protocol/filter';
 import { listResponse, MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './protocol/discovery';
 import { operationsOf, patchResource, selectMembers, splitGroupOperations } from './protocol/patch';
-import { project, Projection, projectionOf, wantsMembers } from './protocol/projection';
+import { project, Projection, projectionOf, wants } from './protocol/projection';
 import { groupIn, GROUP_SCHEMA, Json, userIn, USER_SCHEMA } from './protocol/resources';
 import type { ScimStore, StoredGroup, StoredUser } from './store';
 
@@ -65,8 +65,8 @@ export class ScimService {
 
   // Users
 
-  private userOut(conn: string, u: StoredUser, base: string): Json {
-    const groups = this.store.groupsOf(conn, u.id).map((g) => ({ value: g.id, display: g.displayName, $ref: `${base}/Groups/${g.id}`, type: 'direct' }));
+  private userOut(conn: string, u: StoredUser, base: string, withGroups = true): Json {
+    const groups = (withGroups ? this.store.groupsOf(conn, u.id) : []).map((g) => ({ value: g.id, display: g.displayName, $ref: `${base}/Groups/${g.id}`, type: 'direct' }));
     return {
       schemas: u.resource.schemas ?? [USER_SCHEMA],
       id: u.id,
@@ -116,10 +116,11 @@ export class ScimService {
     const eq = filter && indexedEquality(filter, ['userName', 'externalId', 'id']);
     if (!filter) {
       // A plain listing (Okta's imports, a remote plan) is one page of rows, not every user parsed.
-      const page = this.store.userPage(conn, startIndex - 1, count).map((u) => project(this.userOut(conn, u, r.base), projection));
+      const page = this.store.userPage(conn, startIndex - 1, count).map((u) => project(this.userOut(conn, u, r.base, wants(projection, 'groups')), projection));
       return read(200, listResponse(page, this.store.userCount(conn), startIndex), 'query users');
     }
-    const all = this.store.users(conn, eq).map((u) => this.userOut(conn, u, r.base)).filter((u) => matches(u, filter));
+    const withGroups = wants(projection, 'groups') || /groups/i.test(filterText ?? '');
+    const all = this.store.users(conn, eq).map((u) => this.userOut(conn, u, r.base, withGroups)).filter((u) => matches(u, filter));
     const total = all.length;
     const page = all.slice(startIndex - 1, startIndex - 1 + count);
     return read(200, listResponse(page.map((u) => project(u, projection)), total, startIndex), `query users where ${describeFilter(filter)}`);
@@ -140,7 +141,7 @@ export class ScimService {
 
   private groups(conn: string, r: ScimRequest, id?: string): ScimAnswer {
     const projection = projectionOf(r.query.get('attributes'), r.query.get('excludedAttributes'));
-    const withMembers = wantsMembers(projection);
+    const withMembers = wants(projection, 'members');
     if (id === undefined) {
       if (r.method === 'GET') return this.queryGroups(conn, r, projection);
       if (r.method === 'POST') {
@@ -195,7 +196,7 @@ export class ScimService {
     const { startIndex, count } = paging(r.query);
     const filter: Filter | undefined = filterText ? parseFilter(filterText) : undefined;
     const eq = filter && indexedEquality(filter, ['displayName', 'externalId', 'id']);
-    const needMembers = wantsMembers(projection) || Boolean(filterText && /members/i.test(filterText));
+    const needMembers = wants(projection, 'members') || Boolean(filterText && /members/i.test(filterText));
     if (!filter) {
       const page = this.store.groupPage(conn, startIndex - 1, count).map((g) => project(this.groupOut(conn, g, r.base, needMembers), projection));
       return read(200, listResponse(page, this.store.counts(conn).groups, startIndex), 'query groups');

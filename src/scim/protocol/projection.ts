@@ -76,8 +76,12 @@ export function project(resource: Json, p: Projection): Json {
   return resource;
 }
 
-/** Whether an answer needs the group's members at all (Entra asks with excludedAttributes=members). */
-export function wantsMembers(p: Projection): boolean {
-  if (p.attributes?.length) return p.attributes.some((a) => a.attr.toLowerCase() === 'members');
-  return !(p.excluded ?? []).some((a) => a.attr.toLowerCase() === 'members' && !a.sub);
+/**
+ * Whether an answer carries `attr` at all, so a costly one (a group's members, a user's groups) is
+ * not worked out only to be left out: Entra asks with excludedAttributes=members, a remote plan
+ * with excludedAttributes=groups.
+ */
+export function wants(p: Projection, attr: string): boolean {
+  if (p.attributes?.length) return p.attributes.some((a) => a.attr.toLowerCase() === attr);
+  return !(p.excluded ?? []).some((a) => a.attr.toLowerCase() === attr && !a.sub);
 }

@@ -20,7 +20,15 @@ export interface ScimConnection {
 }
 
 /** Where the bridge keeps its store unless told otherwise: the state folder beside the mapping. */
-export const DEFAULT_STORE = '.halo-identity/scim/store.db';
+const DEFAULT_STORE = '.halo-identity/scim/store.db';
+
+/**
+ * The store a scim: entry reads: its `store`, else HALO_IDENTITY_SCIM_STORE (where `scim serve`
+ * keeps it when the mapping does not say), else the default; relative to the mapping's folder.
+ */
+export function storeFileOf(store: unknown, baseDir: string): string {
+  return path.resolve(baseDir, typeof store === 'string' ? store : (process.env.HALO_IDENTITY_SCIM_STORE ?? DEFAULT_STORE));
+}
 
 export const scimSource: DirectorySource = {
   key: 'scim',
@@ -46,8 +54,7 @@ export class ScimDirectory implements DirectoryConnection {
       const secret = conn.clientSecrets?.[0];
       this.remote = new BridgeReader({ tenant: conn.name, url, token: conn.tokens?.[0], client: conn.clientId && secret ? { id: conn.clientId, secret } : undefined, http: context.http, retry: context.retry });
     } else {
-      // HALO_IDENTITY_SCIM_STORE is where `scim serve` keeps it when the mapping does not say.
-      this.file = path.resolve(context.baseDir ?? '.', conn.store ?? process.env.HALO_IDENTITY_SCIM_STORE ?? DEFAULT_STORE);
+      this.file = storeFileOf(conn.store, context.baseDir ?? '.');
     }
   }
 
