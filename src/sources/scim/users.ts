@@ -91,14 +91,13 @@ export function directoryUsers(resources: Json[], needs: DirectoryNeeds): Direct
  * The group a reference names among those pushed: by id, by the IdP's externalId (Entra sends the
  * group's object id), or by displayName (case-insensitive); never a guess between two.
  */
-export function resolveGroup(groups: readonly ScimGroup[], ref: string): ScimGroup | string {
+export function resolveGroup(groups: readonly ScimGroup[], ref: string): { group: ScimGroup } | { ambiguous: string } | undefined {
   const byId = groups.filter((g) => g.id === ref || g.externalId === ref);
-  if (byId.length === 1) return byId[0];
+  if (byId.length === 1) return { group: byId[0] };
   const named = groups.filter((g) => g.displayName === ref);
   const folded = named.length ? named : groups.filter((g) => g.displayName.toLowerCase() === ref.toLowerCase());
-  if (folded.length > 1) return `${folded.length} groups pushed are named "${ref}" (${folded.map((g) => g.id).join(', ')}): name the group by its id or externalId`;
-  if (!folded.length) return `no group pushed is named "${ref}" or has that id`;
-  return folded[0];
+  if (folded.length > 1) return { ambiguous: `${folded.length} groups pushed are named "${ref}" (${folded.map((g) => g.id).join(', ')}): name the group by its id or externalId` };
+  return folded.length ? { group: folded[0] } : undefined;
 }
 
 /**
@@ -108,14 +107,13 @@ export function resolveGroup(groups: readonly ScimGroup[], ref: string): ScimGro
  */
 export function directoryGroups(groups: readonly ScimGroup[], refs: readonly string[], userIds: ReadonlySet<string>, fail: (why: string) => Error, warn?: (message: string) => void): DirectoryGroup[] {
   return [...new Set(refs)].map((ref) => {
-    const g = resolveGroup(groups, ref);
-    if (typeof g === 'string') {
-      if (g.startsWith('no group')) {
-        warn?.(`${g}: read as a group with no members.`);
-        return { ref, id: ref, displayName: ref, memberIds: [] };
-      }
-      throw fail(g);
+    const found = resolveGroup(groups, ref);
+    if (!found) {
+      warn?.(`no group pushed is named "${ref}" or has that id: read as a group with no members.`);
+      return { ref, id: ref, displayName: ref, memberIds: [] };
     }
+    if ('ambiguous' in found) throw fail(found.ambiguous);
+    const g = found.group;
     return { ref, id: g.id, displayName: g.displayName, memberIds: g.memberIds.filter((m) => userIds.has(m)) };
   });
 }
