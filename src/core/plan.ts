@@ -60,8 +60,8 @@ interface Ctx {
   cabRole: (cab: string) => string | undefined;
   /** Halo's spelling of role and team names, made once per plan. */
   display: { agent: (n: string) => string; user: (n: string) => string; team: (n: string) => string };
-  /** For a tenant's mapped fields, which of them the edit changed (by position) and which changed ones it no longer maps. */
-  patchPlan: (specs: MappedField[], changed: Set<string>) => { at: number[]; gone: string[] };
+  /** For a tenant's mapped fields, which of them the edit changed (by position), which changed ones it no longer maps, and the names of both. */
+  patchPlan: (specs: MappedField[], changed: Set<string>) => { at: number[]; gone: string[]; keys: string[] };
   /** Whether to keep what the next plan needs (planAndKeep, replan); plan() keeps nothing, which makes it no slower. */
   keep: boolean;
   /** What this plan keeps (filled as it goes when `keep`). */
@@ -332,16 +332,17 @@ export function runPlan(mapping: Mapping, directories: DirectorySnapshot, halo: 
     reuse: undefined,
     cursor: undefined,
     patchPlan: (() => {
-      const made = new Map<MappedField[], { at: number[]; gone: string[] }>();
+      const made = new Map<MappedField[], { at: number[]; gone: string[]; keys: string[] }>();
       let lastSpecs: MappedField[] | undefined;
-      let last: { at: number[]; gone: string[] } | undefined;
+      let last: { at: number[]; gone: string[]; keys: string[] } | undefined;
       return (specs, changed) => {
         if (specs === lastSpecs) return last!;
         lastSpecs = specs;
         let p = made.get(specs);
         if (!p) {
           const at = specs.flatMap((m, k) => (changed.has(m.field) ? [k] : []));
-          made.set(specs, (p = { at, gone: [...changed].filter((f) => !specs.some((m) => m.field === f)) }));
+          const gone = [...changed].filter((f) => !specs.some((m) => m.field === f));
+          made.set(specs, (p = { at, gone, keys: [...at.map((k) => specs[k].field), ...gone] }));
         }
         return (last = p);
       };
@@ -398,18 +399,107 @@ function settleAgain(ctx: Ctx, identities: Identity[]): void {
   const refs = prev.slots.refs;
   ctx.memo.slots = new SlotTable(prev.slots.n);
   const before = new Before(prev, 0);
+  const alone = fieldsAlone(ctx);
   for (let s = 0; s < prev.slots.n; s++) {
     while (c < fixed.changes.length && fixed.changesAt[c] <= s) pushChange(ctx, fixed.changes[c++]);
     while (e < fixed.errors.length && fixed.errorsAt[e] <= s) ctx.errors.push(fixed.errors[e++]);
     const ref = refs[s];
     const id = identities[ref.i];
     before.b = s;
-    settle(ctx, before, ref.kind, ref.i, ref.record, ref.link, ref.placement, id, ref.kind === 'user' ? id.userRule! : id.agent!);
+    const desired = alone ? refielded(ctx, before, id) : undefined;
+    if (desired !== null) settle(ctx, before, ref.kind, ref.i, ref.record, ref.link, ref.placement, id, ref.kind === 'user' ? id.userRule! : id.agent!, desired);
   }
   ctx.memo.slots.share(prev.slots);
   while (c < fixed.changes.length) pushChange(ctx, fixed.changes[c++]);
   while (e < fixed.errors.length) ctx.errors.push(fixed.errors[e++]);
   for (const x of fixed.siteCreates) pushChange(ctx, x);
+}
+
+/**
+ * Whether the edit changed the sources of mapped fields alone (not `name`, which names the change):
+ * the same identities, scope and memberships, so that a slot's outcome is its previous one with
+ * those fields' values replaced (refielded()).
+ */
+function fieldsAlone(ctx: Ctx): boolean {
+  const r = ctx.reuse!;
+  const still = (m: LiveReuse['members'][Kind]) => m !== null && !m.roles.size && !m.teams.size && !m.cabRoles.size;
+  return ctx.memo.identities === r.prev.identities && ctx.scope === r.prev.scope && still(r.members.agent) && still(r.members.user) && !r.fields.agent.has('name') && !r.fields.user.has('name');
+}
+
+/**
+ * settle() when fieldsAlone(): the slot's desired fields worked out again and, when it made a
+ * change, that change with those fields' values replaced (what settle() would make, from the parts
+ * the edit changed): then null. Else the desired fields, for settle() to work out the rest.
+ */
+function refielded(ctx: Ctx, before: Before, id: Identity): Record<string, FieldChange> | null {
+  const { kind, record } = before.ref;
+  const old = before.desired;
+  const desired = desiredOf(ctx, kind, before, id, record, kind === 'agent' ? ctx.managerAgent(id) : undefined);
+  const o = before.out;
+  let out = o;
+  let fields = before.fields;
+  if (desired !== old) {
+    if (o === null || !('action' in o)) return desired;
+    const specs = kind === 'user' ? ctx.specs(id.tenant).users : ctx.specs(id.tenant).agents;
+    const { keys } = ctx.patchPlan(specs, ctx.reuse!.fields[kind]);
+    // A user's update names its site whenever it sets site_id, and its link shows where the desired
+    // fields set none (userOutcome()): such keys are worked out there.
+    if (kind === 'user' && keys.some((k) => k === 'site_id' || Object.hasOwn(before.link, k))) return desired;
+    const changeFields = refield(o.fields, old, desired, keys);
+    if (fields !== undefined) fields = refield(fields, old, desired, keys) ?? undefined;
+    if (changeFields === null || (kind === 'agent' && fields === undefined)) return desired;
+    const members = before.members as Memberships;
+    if (o.action !== 'update' || sameKeys(changeFields, o.fields)) out = withNewFields(o, changeFields, o.reason);
+    else if (isEmptyObject(changeFields) && isEmptyObject(members)) out = null;
+    else out = withNewFields(o, changeFields, updateWords(before, o, before.sel, changeFields, members));
+  }
+  const t = ctx.memo.slots;
+  if (out === null) ctx.unchanged++;
+  else if ('action' in out) pushChange(ctx, out, t.n, knownRank(ctx, before, out));
+  else ctx.errors.push(out);
+  t.add(before.ref, before.sel, desired, before.members, fields, out);
+  return null;
+}
+
+/**
+ * A slot's fields (`fields`: desired fields `old`, with what the plan sets over them) with `keys`
+ * worked out again from `desired`, in key order: a key `old` gave takes `desired`'s value (or goes),
+ * one the plan set stays, one neither had comes from `desired`. Null: `fields` is not of that make.
+ */
+function refield(fields: Record<string, FieldChange>, old: Record<string, FieldChange>, desired: Record<string, FieldChange>, keys: string[]): Record<string, FieldChange> | null {
+  if (fields === old) return sortKeys(desired);
+  const has = Object.hasOwn;
+  let reshaped = false;
+  for (const k of keys) {
+    const was = has(old, k) ? old[k] : undefined;
+    if (!has(fields, k)) {
+      if (was !== undefined) return null;
+      if (has(desired, k)) reshaped = true;
+    } else if (fields[k] === was && !has(desired, k)) reshaped = true;
+  }
+  if (!reshaped) {
+    const copy = { ...fields };
+    for (const k of keys) if (has(fields, k) && has(old, k) && fields[k] === old[k]) copy[k] = desired[k];
+    return copy;
+  }
+  const names = Object.keys(fields);
+  for (const k of keys) if (!has(fields, k) && has(desired, k)) names.push(k);
+  const out: Record<string, FieldChange> = {};
+  for (const k of sortSmall(names)) {
+    // A key the edit changed takes desired's value where the desired fields gave it (or had none).
+    const mine = !keys.includes(k) || (has(fields, k) && !(has(old, k) && fields[k] === old[k]));
+    const v = mine ? fields[k] : has(desired, k) ? desired[k] : undefined;
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** `c` with other fields (and words): as change() makes it, property for property. */
+function withNewFields(c: Change, fields: Record<string, FieldChange>, reason: string): Change {
+  const out: Change = { action: c.action, kind: c.kind, entraId: c.entraId, tenant: c.tenant, haloId: c.haloId, name: c.name, rule: c.rule, reason, fields };
+  if (c.memberships !== undefined) out.memberships = c.memberships;
+  if (c.site !== undefined) out.site = c.site;
+  return out;
 }
 
 /** A change of the plan: from slot `slot` (-1: a decision's), with its ranks when known (-1: to look up). */
@@ -681,9 +771,8 @@ function updateUser(ctx: Ctx, before: Before | undefined, i: number, id: Identit
  * A slot's outcome: its fields and memberships, each the previous plan's where nothing it depends
  * on changed, and the change they make (the previous change itself when made of the same parts).
  */
-function settle(ctx: Ctx, before: Before | undefined, kind: Kind, i: number, record: HaloUser | HaloAgent | null, link: Record<string, FieldChange>, placement: Placement | undefined, id: Identity, sel: Selection<AgentRule | UserRule>): void {
-  const managerAgent = kind === 'agent' ? ctx.managerAgent(id) : undefined;
-  const desired = desiredOf(ctx, kind, before, id, record, managerAgent);
+function settle(ctx: Ctx, before: Before | undefined, kind: Kind, i: number, record: HaloUser | HaloAgent | null, link: Record<string, FieldChange>, placement: Placement | undefined, id: Identity, sel: Selection<AgentRule | UserRule>, made?: Record<string, FieldChange>): void {
+  const desired = made ?? desiredOf(ctx, kind, before, id, record, kind === 'agent' ? ctx.managerAgent(id) : undefined);
   const heldCabs = record ? ctx.scope.cabsOf(kind, record.id) : NO_NAMES;
   const members =
     before !== undefined && membersStill(ctx, kind, before, id, record, heldCabs)
@@ -1273,14 +1362,22 @@ function decideUpdate(before: Before | undefined, id: Identity, sel: Selection<A
     fields = withField(fields, shared, flag, { from: true, to: false });
     c = change('reactivate', kind, id, haloId, sel, 'inactive in Halo', fields, memberships, site, sameReason(before, 'reactivate', sel, fields, memberships));
   } else if (hasFields || hasMemberships) {
-    let reason = sameReason(before, 'update', sel, fields, memberships);
-    const move = reason === undefined && prior?.action === 'update' && before !== undefined && before.sel.because === sel.because && before.sel.rule.rule === sel.rule.rule ? movedKey(prior, fields, memberships) : undefined;
-    if (move !== undefined) reason = movedReasons.get(prior!.reason)?.get(move);
-    const what = reason !== undefined ? '' : `${sortedKeys(fields).join(', ')}${hasMemberships && hasFields ? ', ' : ''}${sortedKeys(memberships).join(', ')} changed`;
-    c = change('update', kind, id, haloId, sel, what, fields, memberships, site, reason);
-    if (move !== undefined && reason === undefined) remember(prior!.reason, move, c.reason);
+    c = change('update', kind, id, haloId, sel, '', fields, memberships, site, updateWords(before, prior, sel, fields, memberships));
   }
   return c;
+}
+
+/** An update's words: the slot's previous update's when they say the same, else by the one field set or left (movedReasons), else made. */
+function updateWords(before: Before | undefined, prior: Change | undefined, sel: Selection<AgentRule | UserRule>, fields: Record<string, FieldChange>, memberships: Memberships): string {
+  const same = sameReason(before, 'update', sel, fields, memberships);
+  if (same !== undefined) return same;
+  const move = prior?.action === 'update' && before !== undefined && before.sel.because === sel.because && before.sel.rule.rule === sel.rule.rule ? movedKey(prior, fields, memberships) : undefined;
+  const moved = move !== undefined ? movedReasons.get(prior!.reason)?.get(move) : undefined;
+  if (moved !== undefined) return moved;
+  const hasMemberships = !isEmptyObject(memberships);
+  const reason = reasonOf(sel, `${sortedKeys(fields).join(', ')}${hasMemberships && !isEmptyObject(fields) ? ', ' : ''}${sortedKeys(memberships).join(', ')} changed`);
+  if (move !== undefined) remember(prior!.reason, move, reason);
+  return reason;
 }
 
 /**
@@ -1296,7 +1393,11 @@ function remember(reason: string, move: string, to: string): void {
   m.set(move, to);
 }
 
-/** '+field' or '-field' when `fields` has the previous change's fields but for that one, and neither changes memberships; else undefined. */
+/**
+ * '+field' or '-field' when `fields` has the previous change's fields but for that one and the
+ * same memberships changed, with how many of those there are (the words' last names are theirs,
+ * so that a field named like one of them reads apart); else undefined.
+ */
 function movedKey(prior: Change, fields: Record<string, FieldChange>, memberships: Memberships): string | undefined {
   let added: string | undefined;
   let removed: string | undefined;
@@ -1310,9 +1411,10 @@ function movedKey(prior: Change, fields: Record<string, FieldChange>, membership
     if (removed !== undefined) return undefined;
     removed = k;
   }
-  // With no memberships changed, the words name the fields alone (a field may be called roles: with memberships they could read alike).
-  if ((added === undefined) === (removed === undefined) || prior.memberships !== undefined || !isEmptyObject(memberships)) return undefined;
-  return added !== undefined ? `+${added}` : `-${removed}`;
+  if ((added === undefined) === (removed === undefined) || !sameKeys(prior.memberships ?? NO_MEMBERSHIPS, memberships)) return undefined;
+  let n = 0;
+  for (const _ in memberships) n++;
+  return added !== undefined ? `+${added} ${n}` : `-${removed} ${n}`;
 }
 
 /**
@@ -1452,13 +1554,23 @@ function compareText(x: string, y: string): number {
  * Changes in plan order: by action (ACTIONS order), kind, name, Entra id, then Halo id. Grouped by
  * action and kind first (linear, stable), so the comparison sort only orders names within a group.
  */
-function sortChanges(changes: Change[], ranks?: { ranks: Ranks; of: ChangeRanks }): Change[] {
+function sortChanges(changes: Change[]): Change[] {
   // By action (ACTIONS order), then kind (agent, site, user: their keys' string order).
   const groups: Change[][] = Array.from({ length: ACTIONS.length * 3 }, () => []);
-  for (const c of ranks ? ranked(changes, ranks.ranks, ranks.of) : changes) groups[groupOf(c)].push(c);
+  for (const c of changes) groups[groupOf(c)].push(c);
   const out: Change[] = [];
-  for (const g of groups) for (const c of ranks ? g : g.sort(compareWithinGroup)) out.push(c);
+  for (const g of groups) for (const c of g.sort(compareWithinGroup)) out.push(c);
   return out;
+}
+
+/** sortChanges()'s order as positions, by ranks: stable counting sorts, least significant key first, the group last (no comparisons). */
+function sortOrder(changes: Change[], { ranks, of }: { ranks: Ranks; of: ChangeRanks }): Int32Array {
+  let order = countingSort(null, of.halo, ranks.halo.size);
+  order = countingSort(order, of.entra, ranks.entra.size);
+  order = countingSort(order, of.name, ranks.name.size);
+  const group = new Int32Array(changes.length);
+  for (let k = 0; k < changes.length; k++) group[k] = groupOf(changes[k]);
+  return countingSort(order, group, ACTIONS.length * 3);
 }
 
 const ACTION_GROUP = Object.fromEntries(ACTIONS.map((a, i) => [a, i * 3])) as Record<Action, number>;
@@ -1482,20 +1594,6 @@ interface ChangeRanks {
   name: Int32Array;
   entra: Int32Array;
   halo: Int32Array;
-}
-
-/**
- * The changes in compareWithinGroup's order, stably: a radix sort, least significant key first, by
- * the keys' ranks (counting sorts, no comparisons). Grouped afterwards, each group is in order.
- */
-function ranked(changes: Change[], ranks: Ranks, { name, entra, halo }: ChangeRanks): Change[] {
-  const n = changes.length;
-  let order = countingSort(null, halo, ranks.halo.size);
-  order = countingSort(order, entra, ranks.entra.size);
-  order = countingSort(order, name, ranks.name.size);
-  const out = new Array<Change>(n);
-  for (let i = 0; i < n; i++) out[i] = changes[order[i]];
-  return out;
 }
 
 /** The positions `order` (all of them in turn when null), stably sorted by `rank`. */
@@ -1570,17 +1668,7 @@ function compareWithinGroup(a: Change, b: Change): number {
 
 function finish(ctx: Ctx): Plan {
   const { mapping } = ctx;
-  // A re-plan sorts by ranks, which a chain of re-plans makes once (and each slot's change keeps).
-  const ranks = ctx.reuse ? ranksFor(ctx.changes, ctx.reuse.prev.ranks === NO_RANKS ? undefined : ctx.reuse.prev.ranks, ctx.changeRank) : undefined;
-  if (ranks && ctx.keep) {
-    ctx.memo.ranks = ranks.ranks;
-    const t = ctx.memo.slots;
-    t.ranks = ranks.ranks;
-    for (let s = t.rank.length; s < t.n; s++) t.rank.push(-1);
-    const { name, entra, halo } = ranks.of;
-    for (let k = 0; k < ctx.changeSlot.length; k++) if (ctx.changeSlot[k] >= 0) t.rank[ctx.changeSlot[k]] = rankKey(name[k], entra[k], halo[k]);
-  }
-  const changes = sortChanges(ctx.changes, ranks);
+  const changes = ctx.reuse ? sortedAgain(ctx) : sortChanges(ctx.changes);
   const summary: Summary = { create: 0, update: 0, deactivate: 0, reactivate: 0, createSite: 0, unchanged: ctx.unchanged };
   // One pass over the changes for the summary and every rule's counts, not one filter per rule.
   const perRule = { agent: new Map<string, Record<Action, number>>(), user: new Map<string, Record<Action, number>>() };
@@ -1615,6 +1703,24 @@ function finish(ctx: Ctx): Plan {
     warnings,
     rules,
   };
+}
+
+/** A re-plan's changes sorted, by ranks: a chain of re-plans makes them once, and each slot's change keeps its own. */
+function sortedAgain(ctx: Ctx): Change[] {
+  const prev = ctx.reuse!.prev;
+  const ranks = ranksFor(ctx.changes, prev.ranks === NO_RANKS ? undefined : prev.ranks, ctx.changeRank);
+  if (ctx.keep) {
+    ctx.memo.ranks = ranks.ranks;
+    const t = ctx.memo.slots;
+    t.ranks = ranks.ranks;
+    for (let s = t.rank.length; s < t.n; s++) t.rank.push(-1);
+    const { name, entra, halo } = ranks.of;
+    for (let k = 0; k < ctx.changeSlot.length; k++) if (ctx.changeSlot[k] >= 0) t.rank[ctx.changeSlot[k]] = rankKey(name[k], entra[k], halo[k]);
+  }
+  const order = sortOrder(ctx.changes, ranks);
+  const out = new Array<Change>(order.length);
+  for (let i = 0; i < out.length; i++) out[i] = ctx.changes[order[i]];
+  return out;
 }
 
 /** Share thresholds are of the managed Halo records at plan time. */

@@ -96,8 +96,10 @@ function namesOf(d: DirectorySnapshot, h: HaloSnapshot): Names {
   };
 }
 
-const USER_FIELDS = ['name', 'firstname', 'surname', 'emailaddress', 'title', 'phonenumber', 'CFDepartment', 'login', 'CFOffice'];
-const AGENT_FIELDS = ['name', 'firstname', 'surname', 'email', 'jobtitle', 'linemanager', 'ad', 'CFCostCentre'];
+// With fields the plan itself sets (a user's site and link, an agent's team and licence, the flags a
+// reactivation clears): mapped as well, they must come out as plan() makes them.
+const USER_FIELDS = ['name', 'firstname', 'surname', 'emailaddress', 'title', 'phonenumber', 'CFDepartment', 'login', 'CFOffice', 'site_id', 'azureoid', 'inactive'];
+const AGENT_FIELDS = ['name', 'firstname', 'surname', 'email', 'jobtitle', 'linemanager', 'ad', 'CFCostCentre', 'team', 'licence', 'isdisabled'];
 
 function randomEdit(r: () => number, m: Mapping, n: Names): Edit {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
