@@ -126,29 +126,37 @@ class SlotTable {
   /** The change's ranks in `ranks` (see rankKey; -1: not known), for the next plan's sort. */
   readonly rank: number[];
   ranks: Ranks = NO_RANKS;
-  /** `size`: how many slots there will be, when known (a re-plan that settles the same slots again). */
-  constructor(size = 0) {
+  /** Whether refs, sel and members are another table's, slot for slot (settled again with the same records, selections and memberships). */
+  private readonly kept: boolean;
+  /**
+   * `size`: how many slots there will be, when known (a re-plan that settles the same slots again);
+   * `as`: the table this one settles again with each slot's record, selection and memberships unchanged.
+   */
+  constructor(size = 0, as?: SlotTable) {
     const column = <T>(): T[] => (size ? new Array<T>(size) : []);
-    this.refs = column();
-    this.sel = column();
+    this.kept = as !== undefined;
+    this.refs = as ? as.refs : column();
+    this.sel = as ? as.sel : column();
     this.desired = column();
-    this.members = column();
+    this.members = as ? as.members : column();
     this.fields = column();
     this.out = column();
     this.rank = size ? new Array<number>(size).fill(-1) : [];
   }
   add(ref: SlotRef, sel: Selection<AgentRule | UserRule>, desired: Record<string, FieldChange>, members: Memberships | 'unknown', fields: Record<string, FieldChange> | undefined, out: Change | PlanError | null): void {
     const k = this.n++;
-    this.refs[k] = ref;
-    this.sel[k] = sel;
+    if (!this.kept) {
+      this.refs[k] = ref;
+      this.sel[k] = sel;
+      this.members[k] = members;
+    }
     this.desired[k] = desired;
-    this.members[k] = members;
     this.fields[k] = fields;
     this.out[k] = out;
   }
   /** After settling `before`'s slots again: its columns this one holds unchanged, shared (the plan keeps one copy). */
   share(before: SlotTable): void {
-    const same = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, k) => x === b[k]);
+    const same = <T>(a: T[], b: T[]) => a === b || (a.length === b.length && a.every((x, k) => x === b[k]));
     if (same(this.refs, before.refs)) this.refs = before.refs;
     if (same(this.sel, before.sel)) this.sel = before.sel;
     if (same(this.members, before.members)) this.members = before.members;
@@ -364,8 +372,9 @@ export function runPlan(mapping: Mapping, directories: DirectorySnapshot, halo: 
     userRecords: prev ? prev.userRecords : halo.users.filter((r) => !scope.isProtectedRecord('user', r.id, r.fields.emailaddress, r.azureoid)),
     agentRecords: prev ? prev.agentRecords : halo.agents.filter((r) => !scope.isProtectedRecord('agent', r.id, r.fields.email, undefined)),
     userIndex: prev?.userIndex ?? (NO_INDEX as unknown as Memo['userIndex']), agentIndex: prev?.agentIndex ?? (NO_INDEX as unknown as Memo['agentIndex']),
-    found: { user: new Array(keep ? n : 0), agent: new Array(keep ? n : 0) },
-    slotOf: { user: new Int32Array(keep ? n : 0).fill(-1), agent: new Int32Array(keep ? n : 0).fill(-1) },
+    // (A re-plan of outcomes only takes the previous plan's: settleAgain().)
+    found: reuse?.outcomesOnly ? prev!.found : { user: new Array(keep ? n : 0), agent: new Array(keep ? n : 0) },
+    slotOf: reuse?.outcomesOnly ? prev!.slotOf : { user: new Int32Array(keep ? n : 0).fill(-1), agent: new Int32Array(keep ? n : 0).fill(-1) },
     slots: new SlotTable(), fixed, placements: ctx.placements, ranks: NO_RANKS,
   };
   if (reuse) ctx.reuse = new LiveReuse(reuse, grantsChanged!, { agent: membersReuse('agent', reuse, scope, halo, mapping), user: membersReuse('user', reuse, scope, halo, mapping) });
@@ -388,7 +397,7 @@ export function runPlan(mapping: Mapping, directories: DirectorySnapshot, halo: 
 function settleAgain(ctx: Ctx, identities: Identity[]): void {
   const prev = ctx.reuse!.prev;
   const fixed = prev.fixed;
-  Object.assign(ctx.memo, { found: prev.found, slotOf: prev.slotOf, fixed, placements: prev.placements });
+  Object.assign(ctx.memo, { fixed, placements: prev.placements });
   ctx.selected = fixed.selected;
   ctx.managedBy = fixed.managedBy;
   ctx.managedRecords = fixed.managedRecords;
@@ -397,9 +406,10 @@ function settleAgain(ctx: Ctx, identities: Identity[]): void {
   let c = 0;
   let e = 0;
   const refs = prev.slots.refs;
-  ctx.memo.slots = new SlotTable(prev.slots.n);
-  const before = new Before(prev, 0);
   const alone = fieldsAlone(ctx);
+  // After an edit of fields alone every slot keeps its record, selection and memberships (settle() included).
+  ctx.memo.slots = new SlotTable(prev.slots.n, alone ? prev.slots : undefined);
+  const before = new Before(prev, 0);
   for (let s = 0; s < prev.slots.n; s++) {
     while (c < fixed.changes.length && fixed.changesAt[c] <= s) pushChange(ctx, fixed.changes[c++]);
     while (e < fixed.errors.length && fixed.errorsAt[e] <= s) ctx.errors.push(fixed.errors[e++]);
@@ -442,9 +452,7 @@ function refielded(ctx: Ctx, before: Before, id: Identity): Record<string, Field
     if (o === null || !('action' in o)) return desired;
     const specs = kind === 'user' ? ctx.specs(id.tenant).users : ctx.specs(id.tenant).agents;
     const { keys } = ctx.patchPlan(specs, ctx.reuse!.fields[kind]);
-    // A user's update names its site whenever it sets site_id, and its link shows where the desired
-    // fields set none (userOutcome()): such keys are worked out there.
-    if (kind === 'user' && keys.some((k) => k === 'site_id' || Object.hasOwn(before.link, k))) return desired;
+    if (kind === 'user' && userOutcomeSets(keys, before.link)) return desired;
     const changeFields = refield(o.fields, old, desired, keys);
     if (fields !== undefined) fields = refield(fields, old, desired, keys) ?? undefined;
     if (changeFields === null || (kind === 'agent' && fields === undefined)) return desired;
@@ -459,6 +467,15 @@ function refielded(ctx: Ctx, before: Before, id: Identity): Record<string, Field
   else ctx.errors.push(out);
   t.add(before.ref, before.sel, desired, before.members, fields, out);
   return null;
+}
+
+/**
+ * Whether one of `keys` is one a user's outcome sets beside the desired fields: its update names its
+ * site whenever it sets site_id, and its link shows where the desired fields set none (userOutcome()).
+ */
+function userOutcomeSets(keys: string[], link: Record<string, FieldChange>): boolean {
+  for (const k of keys) if (k === 'site_id' || Object.hasOwn(link, k)) return true;
+  return false;
 }
 
 /**
@@ -1367,38 +1384,40 @@ function decideUpdate(before: Before | undefined, id: Identity, sel: Selection<A
   return c;
 }
 
-/** An update's words: the slot's previous update's when they say the same, else by the one field set or left (movedReasons), else made. */
+/** An update's words: the slot's previous update's when they say the same, else by the one field set or left (movedWords), else made. */
 function updateWords(before: Before | undefined, prior: Change | undefined, sel: Selection<AgentRule | UserRule>, fields: Record<string, FieldChange>, memberships: Memberships): string {
   const same = sameReason(before, 'update', sel, fields, memberships);
   if (same !== undefined) return same;
-  const move = prior?.action === 'update' && before !== undefined && before.sel.because === sel.because && before.sel.rule.rule === sel.rule.rule ? movedKey(prior, fields, memberships) : undefined;
-  const moved = move !== undefined ? movedReasons.get(prior!.reason)?.get(move) : undefined;
-  if (moved !== undefined) return moved;
+  const field = prior?.action === 'update' && before !== undefined && before.sel.because === sel.because && before.sel.rule.rule === sel.rule.rule ? movedField(prior, fields, memberships) : undefined;
+  // By whether the field is set or left, and how many memberships the words name last (so that a field named like one reads apart).
+  const words = field !== undefined ? movedWords(prior!.reason, field) : undefined;
+  const at = words !== undefined ? 2 * keyCount(memberships) + (Object.hasOwn(fields, field!) ? 0 : 1) : 0;
+  if (words?.[at] !== undefined) return words[at]!;
   const hasMemberships = !isEmptyObject(memberships);
   const reason = reasonOf(sel, `${sortedKeys(fields).join(', ')}${hasMemberships && !isEmptyObject(fields) ? ', ' : ''}${sortedKeys(memberships).join(', ')} changed`);
-  if (move !== undefined) remember(prior!.reason, move, reason);
+  if (words !== undefined) words[at] = reason;
   return reason;
 }
 
 /**
- * An update's words when its fields differ from the slot's previous update's by one field set or
- * left (the commonest re-plan: one field's source edited): by the previous words and that field,
+ * The words of updates whose fields differ from the slot's previous update's by one field set or
+ * left (the commonest re-plan: one field's source edited), by the previous words and that field:
  * made once per plan lineage. Bounded, as values.ts bounds its memos.
  */
-const movedReasons = new Map<string, Map<string, string>>();
-function remember(reason: string, move: string, to: string): void {
-  if (movedReasons.size >= 10_000) movedReasons.clear();
-  let m = movedReasons.get(reason);
-  if (!m) movedReasons.set(reason, (m = new Map()));
-  m.set(move, to);
+const movedReasons = new Map<string, Map<string, Array<string | undefined>>>();
+function movedWords(reason: string, field: string): Array<string | undefined> {
+  let byField = movedReasons.get(reason);
+  if (!byField) {
+    if (movedReasons.size >= 10_000) movedReasons.clear();
+    movedReasons.set(reason, (byField = new Map()));
+  }
+  let words = byField.get(field);
+  if (!words) byField.set(field, (words = []));
+  return words;
 }
 
-/**
- * '+field' or '-field' when `fields` has the previous change's fields but for that one and the
- * same memberships changed, with how many of those there are (the words' last names are theirs,
- * so that a field named like one of them reads apart); else undefined.
- */
-function movedKey(prior: Change, fields: Record<string, FieldChange>, memberships: Memberships): string | undefined {
+/** The one field `fields` sets or leaves beside the previous change's, when the same memberships changed; else undefined. */
+function movedField(prior: Change, fields: Record<string, FieldChange>, memberships: Memberships): string | undefined {
   let added: string | undefined;
   let removed: string | undefined;
   for (const k in fields) {
@@ -1412,9 +1431,13 @@ function movedKey(prior: Change, fields: Record<string, FieldChange>, membership
     removed = k;
   }
   if ((added === undefined) === (removed === undefined) || !sameKeys(prior.memberships ?? NO_MEMBERSHIPS, memberships)) return undefined;
+  return added ?? removed;
+}
+
+function keyCount(o: object): number {
   let n = 0;
-  for (const _ in memberships) n++;
-  return added !== undefined ? `+${added} ${n}` : `-${removed} ${n}`;
+  for (const _ in o) n++;
+  return n;
 }
 
 /**
