@@ -463,7 +463,7 @@ function refielded(ctx: Ctx, before: Before, id: Identity): Record<string, Field
   }
   const t = ctx.memo.slots;
   if (out === null) ctx.unchanged++;
-  else if ('action' in out) pushChange(ctx, out, t.n, knownRank(ctx, before, out));
+  else if ('action' in out) pushChange(ctx, out, t.n, previousRank(ctx, before)); // the same name and ids as the previous change
   else ctx.errors.push(out);
   t.add(before.ref, before.sel, desired, before.members, fields, out);
   return null;
@@ -821,11 +821,14 @@ function settle(ctx: Ctx, before: Before | undefined, kind: Kind, i: number, rec
 
 /** The ranks of the slot's previous change, when this change sorts by the same name and ids (and those ranks are the ones this plan starts from). */
 function knownRank(ctx: Ctx, before: Before, c: Change): number {
-  const prev = ctx.reuse!.prev;
-  if (prev.ranks === NO_RANKS || prev.slots.ranks !== prev.ranks) return -1;
   const o = before.out;
-  if (o === null || !('action' in o) || o.name !== c.name || o.entraId !== c.entraId || o.haloId !== c.haloId) return -1;
-  return prev.slots.rank[before.b];
+  return o !== null && 'action' in o && o.name === c.name && o.entraId === c.entraId && o.haloId === c.haloId ? previousRank(ctx, before) : -1;
+}
+
+/** The ranks the slot's previous change had, when those ranks are the ones this plan starts from; else -1. */
+function previousRank(ctx: Ctx, before: Before): number {
+  const prev = ctx.reuse!.prev;
+  return prev.ranks !== NO_RANKS && prev.slots.ranks === prev.ranks ? prev.slots.rank[before.b] : -1;
 }
 
 function userOutcome(ctx: Ctx, before: Before | undefined, id: Identity, sel: Selection<UserRule>, record: HaloUser | null, link: Record<string, FieldChange>, placement: Placement, desired: Record<string, FieldChange>, memberships: Memberships): Change | null {
