@@ -25,6 +25,8 @@ export interface PlanChildResult {
   replanColdMs: number | null;
   /** Re-plans once the process has planned a few times (the JIT has settled). */
   replanMs: number[];
+  /** The untimed re-plans before them. */
+  replanWarmups: number;
   /** Whether the last re-plan's plan JSON is byte for byte plan()'s of the same edited mapping. */
   replanIdentical: boolean | null;
   /** Peak resident set size (process.resourceUsage().maxRSS) once the snapshots are read and planned once, MiB. */
@@ -75,14 +77,20 @@ serve({
     };
 
     const mapping = conns.mapping;
+    const t1 = now();
     let out = plan(mapping, snaps.directories, snaps.halo); // the first plan, as `plan` makes it (the only one)
+    let planWarmMs = msSince(t1);
     // A high-water mark: so far this process has done exactly what `halo-identity plan` does.
     const peakRssOnePlanMiB = process.resourceUsage().maxRSS / 1024;
     // The panel's first plan keeps its state for the edits (planWith with keepState, as the session reads).
     if (replanRuns) state = planAndKeep(mapping, snaps.directories, snaps.halo);
     const replanColdMs = replanRuns ? replan(0) : null;
     // V8 needs several calls to settle on optimised code; timed calls come after.
-    for (let i = 1; i < warmups; i++) plan(mapping, snaps.directories, snaps.halo);
+    for (let i = 1; i < warmups; i++) {
+      const t2 = now();
+      plan(mapping, snaps.directories, snaps.halo);
+      planWarmMs += msSince(t2);
+    }
     const planMs: number[] = [];
     const planCpuMs: number[] = [];
     const planGcMs: number[] = [];
@@ -105,10 +113,13 @@ serve({
     observer.disconnect();
     const planBytes = Buffer.byteLength(planJson(out));
 
-    // The re-plans warmed up as the plans were (an editor re-plans on every edit: the settled code is what a person meets).
-    for (let i = 1; i < (replanRuns ? warmups : 0); i++) replan(i);
+    // The re-plans warmed up for as long as the plans were, and with at least as many calls: the same
+    // warm-up on both sides of the ratio (a re-plan does a fraction of a plan's work per call, so it
+    // takes more calls to settle; an editor re-plans on every edit, so settled code is what a person meets).
+    let edit = 1;
+    for (let spent = 0; replanRuns && (edit < warmups || spent < planWarmMs); edit++) spent += replan(edit);
     const replanMs: number[] = [];
-    for (let i = 1; i <= replanRuns; i++) replanMs.push(replan(warmups + i));
+    for (let i = 0; i < replanRuns; i++) replanMs.push(replan(edit + i));
     const replanIdentical = replanRuns ? planJson(state!.plan) === planJson(plan(last, snaps.directories, snaps.halo)) : null;
     const result: PlanChildResult = {
       snapshotMs,
@@ -117,6 +128,7 @@ serve({
       planGcMs,
       replanColdMs,
       replanMs,
+      replanWarmups: edit - 1,
       replanIdentical,
       peakRssOnePlanMiB,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,

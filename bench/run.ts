@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       if (results.some((r) => r.replanIdentical === false)) report.gaps.push(`Re-plan at ${s}: a re-plan's plan JSON differed from plan()'s of the same edited mapping (bench/plan-child.ts checks the last one of each process).`);
     }
     const r = results[0];
-    report.notes[`plan.${s}`] = { changes: r.changes, planMB: round(r.planBytes / 1e6), entraUsers: r.entraUsers, haloUsers: r.haloUsers, rssAfterSnapshotsMB: round(median(results.map((x) => MB(x.rssAfterSnapshotsMiB)))), processes: runs, timedPerProcess: planRuns };
+    report.notes[`plan.${s}`] = { changes: r.changes, planMB: round(r.planBytes / 1e6), entraUsers: r.entraUsers, haloUsers: r.haloUsers, rssAfterSnapshotsMB: round(median(results.map((x) => MB(x.rssAfterSnapshotsMiB)))), processes: runs, timedPerProcess: planRuns, replanWarmups: median(results.map((x) => x.replanWarmups)) };
   }
 
   // ── end to end against the simulators, 20 ms per answer ───────────────────────────────────

@@ -1093,13 +1093,14 @@ function desiredFields(specs: MappedField[], user: DirectoryUser, current: Recor
   return out;
 }
 
-/** One field of desiredFields(): its change, or undefined when it is left as it is. */
-function fieldChange(m: MappedField, user: DirectoryUser, current: Record<string, unknown> | null, creating: boolean, managerAgent: number | null | undefined): FieldChange | undefined {
+/** One field of desiredFields(): its change (`was` itself when it says the same), or undefined when it is left as it is. */
+function fieldChange(m: MappedField, user: DirectoryUser, current: Record<string, unknown> | null, creating: boolean, managerAgent: number | null | undefined, was?: FieldChange): FieldChange | undefined {
   if (m.createOnly && !creating) return undefined;
   if (m.ofManagerAgent && managerAgent === undefined) return undefined;
   const value = m.ofManagerAgent ? managerAgent : m.source ? readSource(user, m.source) : fieldValue(m.spec, user);
   const from = current ? (current[m.field] ?? null) : null;
-  return (creating ? value !== null : normaliseAs(m.caseless, from) !== normaliseAs(m.caseless, value)) ? { from, to: value } : undefined;
+  if (!(creating ? value !== null : normaliseAs(m.caseless, from) !== normaliseAs(m.caseless, value))) return undefined;
+  return was !== undefined && was.from === from && was.to === value ? was : { from, to: value };
 }
 
 /**
@@ -1117,17 +1118,18 @@ function desiredOf(ctx: Ctx, kind: Kind, before: Before | undefined, id: Identit
 
 function patchFields(ctx: Ctx, old: Record<string, FieldChange>, specs: MappedField[], changed: Set<string>, user: DirectoryUser, current: Record<string, unknown> | null, creating: boolean, managerAgent: number | null | undefined): Record<string, FieldChange> {
   const { at, gone } = ctx.patchPlan(specs, changed);
-  // Most edits change one field: its new value worked out first, and the previous object copied with it.
-  if (at.length === 1 && gone.length === 0 && !(creating && changed.has('name'))) {
+  const has = Object.hasOwn;
+  const renamed = creating && changed.has('name');
+  // Most edits change one field: its new value worked out first (the previous one when it says the same).
+  if (at.length === 1 && gone.length === 0 && !renamed) {
     const m = specs[at[0]];
-    const c = fieldChange(m, user, current, creating, managerAgent);
-    const o = Object.hasOwn(old, m.field) ? old[m.field] : undefined;
-    if (o === c || (o !== undefined && c !== undefined && o.from === c.from && o.to === c.to)) return old;
-    if (o !== undefined && c !== undefined) {
-      const copy = { ...old };
-      copy[m.field] = c;
-      return copy;
-    }
+    const o = has(old, m.field) ? old[m.field] : undefined;
+    const c = fieldChange(m, user, current, creating, managerAgent, o);
+    if (o === c) return old;
+    if (o === undefined || c === undefined) return inSpecOrder(old, specs, at, [c], creating, user);
+    const copy = { ...old };
+    copy[m.field] = c;
+    return copy;
   }
   // Worked out for the changed specs first.
   const made: Array<FieldChange | undefined> = [];
@@ -1135,25 +1137,31 @@ function patchFields(ctx: Ctx, old: Record<string, FieldChange>, specs: MappedFi
   // Whether the same fields are set (only values differ): then a copy of the previous object, values replaced.
   let shape = true;
   for (const f of gone) {
-    if (Object.hasOwn(old, f)) {
+    if (has(old, f)) {
       differs = true;
       shape = false;
     }
   }
   for (const k of at) {
     const m = specs[k];
-    const c = fieldChange(m, user, current, creating, managerAgent);
+    const o = has(old, m.field) ? old[m.field] : undefined;
+    const c = fieldChange(m, user, current, creating, managerAgent, o);
     made.push(c);
-    const o = Object.hasOwn(old, m.field) ? old[m.field] : undefined;
-    if (o !== c && (o === undefined || c === undefined || o.from !== c.from || o.to !== c.to)) differs = true;
+    if (o !== c) differs = true;
     if ((o === undefined) !== (c === undefined)) shape = false;
   }
-  if (!differs && !(creating && changed.has('name'))) return old;
-  if (shape && !(creating && changed.has('name'))) {
+  if (!differs && !renamed) return old;
+  if (shape && !renamed) {
     const copy = { ...old };
     for (let j = 0; j < at.length; j++) if (made[j] !== undefined) copy[specs[at[j]].field] = made[j]!;
     return copy;
   }
+  const out = inSpecOrder(old, specs, at, made, creating, user);
+  return sameFields(old, out) ? old : out;
+}
+
+/** The desired fields in spec order: `made` at the positions `at`, the others `old`'s; a create's name always set. */
+function inSpecOrder(old: Record<string, FieldChange>, specs: MappedField[], at: number[], made: Array<FieldChange | undefined>, creating: boolean, user: DirectoryUser): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
   for (let k = 0, j = 0; k < specs.length; k++) {
     const m = specs[k];
@@ -1164,7 +1172,7 @@ function patchFields(ctx: Ctx, old: Record<string, FieldChange>, specs: MappedFi
     const to = user.name ?? user.login ?? user.id;
     out.name = Object.hasOwn(old, 'name') && old.name.from === null && old.name.to === to ? old.name : { from: null, to };
   }
-  return sameFields(old, out) ? old : out;
+  return out;
 }
 
 /** The same fields with the same from and to values. */
@@ -1397,6 +1405,8 @@ function updateWords(before: Before | undefined, prior: Change | undefined, sel:
   const at = words !== undefined ? 2 * keyCount(memberships) + (Object.hasOwn(fields, field!) ? 0 : 1) : 0;
   if (words?.[at] !== undefined) return words[at]!;
   const hasMemberships = !isEmptyObject(memberships);
+  const only = hasMemberships ? undefined : onlyKey(fields);
+  if (only !== undefined) return oneFieldWords(sel, only);
   const reason = reasonOf(sel, `${sortedKeys(fields).join(', ')}${hasMemberships && !isEmptyObject(fields) ? ', ' : ''}${sortedKeys(memberships).join(', ')} changed`);
   if (words !== undefined) words[at] = reason;
   return reason;
@@ -1457,6 +1467,29 @@ function change(action: Action, kind: Kind, id: Identity, haloId: number | null,
   if (!isEmptyObject(memberships)) c.memberships = memberships;
   if (site) c.site = site;
   return c;
+}
+
+/** reasonOf() for an update of one field and no memberships (a slot's first change after a field's edit, most often), by the field's name. */
+const oneField = new WeakMap<Selection<AgentRule | UserRule>, Map<string, string>>();
+function oneFieldWords(sel: Selection<AgentRule | UserRule>, field: string): string {
+  let byField = oneField.get(sel);
+  if (!byField) oneField.set(sel, (byField = new Map()));
+  let r = byField.get(field);
+  if (r === undefined) {
+    r = reasonOf(sel, `${field} changed`);
+    if (byField.size < 256) byField.set(field, r);
+  }
+  return r;
+}
+
+/** The one key of `o`, when it has exactly one. */
+function onlyKey(o: object): string | undefined {
+  let only: string | undefined;
+  for (const k in o) {
+    if (only !== undefined) return undefined;
+    only = k;
+  }
+  return only;
 }
 
 /** Every change a selection makes with the same words shares one string (most do: a plan keeps fewer strings). */
