@@ -1469,15 +1469,38 @@ function change(action: Action, kind: Kind, id: Identity, haloId: number | null,
   return c;
 }
 
-/** reasonOf() for an update of one field and no memberships (a slot's first change after a field's edit, most often), by the field's name. */
-const oneField = new WeakMap<Selection<AgentRule | UserRule>, Map<string, string>>();
+/** The words a selection's changes share, by what they say, and (updates of one field and no memberships) by that field. */
+interface Words {
+  byWhat: Map<string, string>;
+  byField: Map<string, string>;
+}
+/** Bounded: a selection's distinct field sets are few, but not every mapping's. */
+const WORDS_LIMIT = 256;
+const selectionWords = new WeakMap<Selection<AgentRule | UserRule>, Words>();
+function wordsOf(sel: Selection<AgentRule | UserRule>): Words {
+  let w = selectionWords.get(sel);
+  if (!w) selectionWords.set(sel, (w = { byWhat: new Map(), byField: new Map() }));
+  return w;
+}
+
+/** Every change a selection makes with the same words shares one string (most do: a plan keeps fewer strings). */
+function reasonOf(sel: Selection<AgentRule | UserRule>, what: string): string {
+  const { byWhat } = wordsOf(sel);
+  let r = byWhat.get(what);
+  if (r === undefined) {
+    r = `${sel.because}; rule ${sel.rule.rule}; ${what}`;
+    if (byWhat.size < WORDS_LIMIT) byWhat.set(what, r);
+  }
+  return r;
+}
+
+/** reasonOf() for an update of one field and no memberships (a slot's first change after a field's edit, most often), found by the field's name. */
 function oneFieldWords(sel: Selection<AgentRule | UserRule>, field: string): string {
-  let byField = oneField.get(sel);
-  if (!byField) oneField.set(sel, (byField = new Map()));
+  const { byField } = wordsOf(sel);
   let r = byField.get(field);
   if (r === undefined) {
     r = reasonOf(sel, `${field} changed`);
-    if (byField.size < 256) byField.set(field, r);
+    if (byField.size < WORDS_LIMIT) byField.set(field, r);
   }
   return r;
 }
@@ -1490,20 +1513,6 @@ function onlyKey(o: object): string | undefined {
     only = k;
   }
   return only;
-}
-
-/** Every change a selection makes with the same words shares one string (most do: a plan keeps fewer strings). */
-const reasons = new WeakMap<Selection<AgentRule | UserRule>, Map<string, string>>();
-function reasonOf(sel: Selection<AgentRule | UserRule>, what: string): string {
-  let byWhat = reasons.get(sel);
-  if (!byWhat) reasons.set(sel, (byWhat = new Map()));
-  let r = byWhat.get(what);
-  if (r === undefined) {
-    r = `${sel.because}; rule ${sel.rule.rule}; ${what}`;
-    // Bounded: a selection's distinct field sets are few, but not every mapping's.
-    if (byWhat.size < 256) byWhat.set(what, r);
-  }
-  return r;
 }
 
 /**
