@@ -405,6 +405,8 @@ fields:
       const text = EXAMPLE_MAPPING;
       let state = planAndKeep(parseMapping(text).mapping!, f.directories, f.halo);
       let last = parseMapping(text).mapping!;
+      let same = 0;
+      let remade = 0;
       for (let i = 0; i < 4; i++) {
         const edited = parseMapping(editedMapping(text, i)).mapping!;
         assert.equal(whatHolds(last, edited)?.outcomesOnly, true, 'a field source edit changes outcomes only');
@@ -418,9 +420,24 @@ fields:
         // Agents have no title: each agent's change is the very same object as before.
         const agents = (s: PlanState) => s.plan.changes.filter((c) => c.kind === 'agent' && c.action !== 'deactivate');
         assert.ok(agents(next).length > 0 && agents(next).every((c, k) => c === agents(state)[k]));
+        // A user's change is the previous object where the title came out the same, and otherwise
+        // a new one around the previous one's memberships (only the fields were worked out again).
+        const before = new Map(state.plan.changes.filter((c) => c.kind === 'user').map((c) => [`${c.entraId} ${c.haloId}`, c]));
+        for (const c of next.plan.changes.filter((x) => x.kind === 'user' && x.action !== 'deactivate')) {
+          const was = before.get(`${c.entraId} ${c.haloId}`);
+          if (!was || was.action !== c.action) continue;
+          if (JSON.stringify(was) === JSON.stringify(c)) {
+            assert.equal(c, was, `${c.name}: an unchanged change is the previous object`);
+            same++;
+          } else {
+            assert.equal(c.memberships, was.memberships, `${c.name}: the memberships are the previous change's`);
+            remade++;
+          }
+        }
         state = next;
         last = edited;
       }
+      assert.ok(same > 0 && remade > 0, `both kinds of user change seen (${same} kept, ${remade} remade)`);
     });
   });
 });
