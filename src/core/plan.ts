@@ -218,18 +218,12 @@ class Before {
  * with the number of slots settled before it. A re-plan that can change outcomes only keeps all of
  * it and settles the slots again, in the same order, interleaving the two exactly as they were.
  */
-interface Fixed {
+interface Fixed extends Pick<Ctx, 'orphans' | 'unchanged' | 'managedRecords' | 'managedBy' | 'selected' | 'agentOf'> {
   changes: Change[];
   changesAt: number[];
   errors: PlanError[];
   errorsAt: number[];
   siteCreates: Change[];
-  orphans: Orphan[];
-  unchanged: number;
-  managedRecords: number;
-  managedBy: Map<string, number>;
-  selected: Record<Kind, Map<string, number>>;
-  agentOf: Map<string, number>;
 }
 
 /** What a plan keeps (PlanState). Everything in it is read-only once the plan is made. */
