@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
 import { ROOT, runCli } from '../support/cli';
-import { exampleWith, SimEnv, startSimEnv } from '../support/sim-env';
+import { exampleWith, onDocumentedHalo, SimEnv, startSimEnv } from '../support/sim-env';
 
 const run = runCli;
 
@@ -56,7 +56,7 @@ describe('cli: plan and apply against the simulators', () => {
     assert.equal(withoutWarnings(json1), withoutWarnings(json2), 'same inputs, same bytes');
     const warned = (file: string): string[] => JSON.parse(fs.readFileSync(file, 'utf8')).warnings;
     assert.deepEqual(warned(json2).filter((w) => !warned(json1).includes(w)), [], 'the second plan warns of nothing the first did not');
-    if (!process.env.HALO_SIM_MODE || process.env.HALO_SIM_MODE === 'documented') assert.equal(fs.readFileSync(json1, 'utf8'), fs.readFileSync(json2, 'utf8'), 'documented Halo: byte for byte');
+    if (onDocumentedHalo()) assert.equal(fs.readFileSync(json1, 'utf8'), fs.readFileSync(json2, 'utf8'), 'documented Halo: byte for byte');
     const plan = JSON.parse(fs.readFileSync(json1, 'utf8'));
     assert.equal(plan.version, 1);
     assert.ok(plan.summary.create > 0);
@@ -73,9 +73,13 @@ describe('cli: plan and apply against the simulators', () => {
     const applied = await run(['apply', env.file, '--yes', '--journal', journal], env.sims.env);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const applyPages = env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/users$/i.test(r.path)).slice(pagesBefore);
-    assert.equal(applyPages.length, pagesBefore / 3 + 1, "with --yes the plan's read is the fresh read: Halo users listed once, plus one page of what was created");
-    assert.deepEqual({ order: applyPages.at(-1)!.query.order, orderdesc: applyPages.at(-1)!.query.orderdesc }, { order: 'id', orderdesc: 'true' }, 'the ids Halo gave come from one newest-first page, not from the POST answers');
-    assert.equal(env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/(users|agent)\/\d+$/i.test(r.path)).length, 0, 'no per-record reads');
+    // The request pattern of documented Halo (POST answers without the saved records, rows with the
+    // link); every mode's counts against its own floor are bench/modes.ts's.
+    if (onDocumentedHalo()) {
+      assert.equal(applyPages.length, pagesBefore / 3 + 1, "with --yes the plan's read is the fresh read: Halo users listed once, plus one page of what was created");
+      assert.deepEqual({ order: applyPages.at(-1)!.query.order, orderdesc: applyPages.at(-1)!.query.orderdesc }, { order: 'id', orderdesc: 'true' }, 'the ids Halo gave come from one newest-first page, not from the POST answers');
+      assert.equal(env.sims.requests.halo.filter((r) => r.method === 'GET' && /^\/api\/(users|agent)\/\d+$/i.test(r.path)).length, 0, 'no per-record reads');
+    }
     assert.match(applied.stdout, /Apply: \d+ applied, 0 failed, 0 stale/);
     const after = await run(['plan', env.file, '--detailed-exitcode'], env.sims.env);
     assert.equal(after.code, 0, after.stdout);

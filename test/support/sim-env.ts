@@ -41,6 +41,11 @@ function modesFromEnv(): SimulatorOptions['haloModes'] {
   return NAMED_MODES[name];
 }
 
+/** Whether the suites run against the documented default (no HALO_SIM_MODE, or `documented`): what exact request counts assume. */
+export function onDocumentedHalo(): boolean {
+  return !process.env.HALO_SIM_MODE || process.env.HALO_SIM_MODE === 'documented';
+}
+
 export async function startSimEnv(options: SimulatorOptions & { mapping?: string } = {}): Promise<SimEnv> {
   const sims = await startSimulators({ haloModes: modesFromEnv(), ...options });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halo-identity-test-'));
